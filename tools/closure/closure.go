@@ -1,0 +1,204 @@
+// Package closure reads and writes closure.json: the runtime closure of one or more Nix store paths,
+// each with the narHash, narSize and references that `nix path-info --json -r` reports. The image
+// step plans layers from this file and keys its cache on the narHashes, so it must be complete
+// (closed under references) and canonical (sorted), which Validate and Write enforce.
+package closure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+)
+
+// Path is one store path of a closure.
+type Path struct {
+	Path       string   `json:"path"`
+	NarHash    string   `json:"narHash"`
+	NarSize    int64    `json:"narSize"`
+	References []string `json:"references"`
+}
+
+// Closure is a set of store paths closed under references, sorted by path.
+type Closure struct {
+	Paths []Path `json:"paths"`
+}
+
+// pathInfo is one entry of `nix path-info --json`; nix 2.8 lists references as full store paths,
+// nix 2.34 as well, but 2.34 keys the entries by path and leaves the "path" field out.
+type pathInfo struct {
+	Path       string   `json:"path"`
+	NarHash    string   `json:"narHash"`
+	NarSize    int64    `json:"narSize"`
+	References []string `json:"references"`
+}
+
+// ParsePathInfo parses the output of `nix path-info --json -r` in either of its shapes:
+// nix 2.8's JSON array of objects with a "path" field, or nix 2.34's object keyed by store path.
+func ParsePathInfo(data []byte) (*Closure, error) {
+	data = bytes.TrimSpace(data)
+	var infos []pathInfo
+	switch {
+	case len(data) > 0 && data[0] == '[':
+		if err := json.Unmarshal(data, &infos); err != nil {
+			return nil, fmt.Errorf("parsing nix path-info list: %w", err)
+		}
+	case len(data) > 0 && data[0] == '{':
+		var byPath map[string]*pathInfo
+		if err := json.Unmarshal(data, &byPath); err != nil {
+			return nil, fmt.Errorf("parsing nix path-info object: %w", err)
+		}
+		for p, info := range byPath {
+			if info == nil {
+				// nix 2.34 prints null for a path that is not valid in the store.
+				return nil, fmt.Errorf("nix path-info: %s is not valid in the store", p)
+			}
+			info.Path = p
+			infos = append(infos, *info)
+		}
+	default:
+		return nil, errors.New("nix path-info output is neither a JSON list nor a JSON object")
+	}
+	c := &Closure{}
+	for _, info := range infos {
+		refs := append([]string(nil), info.References...)
+		c.Paths = append(c.Paths, Path{Path: info.Path, NarHash: info.NarHash, NarSize: info.NarSize, References: refs})
+	}
+	c.normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// normalize sorts paths and references so the same closure always serializes to the same bytes.
+func (c *Closure) normalize() {
+	for i := range c.Paths {
+		if c.Paths[i].References == nil {
+			c.Paths[i].References = []string{}
+		}
+		sort.Strings(c.Paths[i].References)
+	}
+	sort.Slice(c.Paths, func(i, j int) bool { return c.Paths[i].Path < c.Paths[j].Path })
+}
+
+// Validate checks that every path is an absolute store path with a hash and size, that all paths
+// live in one store directory, that no path appears twice, and that every reference is in the closure.
+func (c *Closure) Validate() error {
+	if len(c.Paths) == 0 {
+		return errors.New("closure is empty")
+	}
+	seen := make(map[string]bool, len(c.Paths))
+	storeDir := ""
+	for _, p := range c.Paths {
+		if !path.IsAbs(p.Path) || path.Clean(p.Path) != p.Path || path.Base(p.Path) == p.Path {
+			return fmt.Errorf("%q is not an absolute store path", p.Path)
+		}
+		if storeDir == "" {
+			storeDir = path.Dir(p.Path)
+		} else if path.Dir(p.Path) != storeDir {
+			return fmt.Errorf("%s is not in the store directory %s of the other paths", p.Path, storeDir)
+		}
+		if seen[p.Path] {
+			return fmt.Errorf("%s appears twice", p.Path)
+		}
+		seen[p.Path] = true
+		if p.NarHash == "" {
+			return fmt.Errorf("%s has no narHash", p.Path)
+		}
+		if p.NarSize < 0 {
+			return fmt.Errorf("%s has a negative narSize", p.Path)
+		}
+	}
+	for _, p := range c.Paths {
+		for _, r := range p.References {
+			if !seen[r] {
+				return fmt.Errorf("closure is not closed under references: %s references %s, which is missing", p.Path, r)
+			}
+		}
+	}
+	return nil
+}
+
+// StoreDir is the store directory the closure's paths live in, e.g. /nix/store.
+func (c *Closure) StoreDir() string {
+	return path.Dir(c.Paths[0].Path)
+}
+
+// Lookup returns the entry for a store path.
+func (c *Closure) Lookup(p string) (Path, bool) {
+	i := sort.Search(len(c.Paths), func(i int) bool { return c.Paths[i].Path >= p })
+	if i < len(c.Paths) && c.Paths[i].Path == p {
+		return c.Paths[i], true
+	}
+	return Path{}, false
+}
+
+// Read reads and validates a closure.json file.
+func Read(file string) (*Closure, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading closure: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("closure %s: %w", file, err)
+	}
+	return c, nil
+}
+
+// Parse parses and validates the contents of a closure.json file.
+func Parse(data []byte) (*Closure, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Closure
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	c.normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Marshal renders the closure canonically: sorted, indented, with a trailing newline.
+func (c *Closure) Marshal() ([]byte, error) {
+	c.normalize()
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// Write writes the closure to file atomically: a reader never sees half a file.
+func (c *Closure) Write(file string) error {
+	data, err := c.Marshal()
+	if err != nil {
+		return fmt.Errorf("encoding closure: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return fmt.Errorf("writing closure: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing closure: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing closure: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing closure: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("writing closure: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+// Package layering plans how a Nix closure is split into image layers.
+//
+// The plan follows dockerTools' "popularity contest" (nixpkgs references-by-popularity): a path that
+// many other paths depend on changes rarely and is shared by many images, so it goes low. Unlike
+// dockerTools, which gives each of the most popular paths its own layer and dumps the rest into the
+// last one (104 layers for a small flask app), paths are grouped into at most a given number of
+// layers of balanced size, and the --top path (the application) sits alone in the top layer so that
+// a code edit changes one small layer. A store path is never split across layers.
+package layering
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/nixpy/rules_nixpy/tools/closure"
+)
+
+// Entry is one store path in a layer, with what the plan knew about it.
+type Entry struct {
+	Path string
+	Size int64
+	// Popularity is how many paths of the closure depend on this one, itself included.
+	Popularity int
+}
+
+// Layer is one planned layer: store paths in sorted order.
+type Layer struct {
+	Entries []Entry
+	Size    int64
+	// Top marks the layer holding only the --top path.
+	Top bool
+	// Reason says why the layer holds these paths at this height, for --explain.
+	Reason string
+}
+
+// Paths returns the layer's store paths, sorted.
+func (l Layer) Paths() []string {
+	out := make([]string, len(l.Entries))
+	for i, e := range l.Entries {
+		out[i] = e.Path
+	}
+	return out
+}
+
+// Plan is the layers from bottom to top; the last one is the top path's.
+type Plan struct {
+	Layers []Layer
+	// Total is the number of paths in the closure.
+	Total int
+}
+
+// New plans the layers of a closure with the top path alone in the last layer and the other paths in
+// at most maxStoreLayers layers below it. The result depends only on the closure and the arguments.
+func New(c *closure.Closure, top string, maxStoreLayers int) (*Plan, error) {
+	topInfo, ok := c.Lookup(top)
+	if !ok {
+		return nil, fmt.Errorf("top path %s is not in the closure", top)
+	}
+	pop := popularity(c)
+	var rest []Entry
+	for _, p := range c.Paths {
+		if p.Path != top {
+			rest = append(rest, Entry{Path: p.Path, Size: p.NarSize, Popularity: pop[p.Path]})
+		}
+	}
+	if len(rest) > 0 && maxStoreLayers < 1 {
+		return nil, errors.New("no layer left for the store paths below the top path")
+	}
+	// Popular first (low in the image), then large, then by name so equal scores order the same everywhere.
+	sort.Slice(rest, func(i, j int) bool {
+		a, b := rest[i], rest[j]
+		if a.Popularity != b.Popularity {
+			return a.Popularity > b.Popularity
+		}
+		if a.Size != b.Size {
+			return a.Size > b.Size
+		}
+		return a.Path < b.Path
+	})
+	plan := &Plan{Total: len(c.Paths)}
+	for _, group := range partition(rest, maxStoreLayers) {
+		plan.Layers = append(plan.Layers, newLayer(group, len(c.Paths)))
+	}
+	plan.Layers = append(plan.Layers, Layer{
+		Entries: []Entry{{Path: top, Size: topInfo.NarSize, Popularity: pop[top]}},
+		Size:    topInfo.NarSize,
+		Top:     true,
+		Reason:  "the --top path, alone at the top: an edit to it changes only this layer",
+	})
+	return plan, nil
+}
+
+func newLayer(group []Entry, total int) Layer {
+	l := Layer{Entries: append([]Entry(nil), group...)}
+	minPop, maxPop := group[0].Popularity, group[0].Popularity
+	for _, e := range group {
+		l.Size += e.Size
+		minPop = min(minPop, e.Popularity)
+		maxPop = max(maxPop, e.Popularity)
+	}
+	sort.Slice(l.Entries, func(i, j int) bool { return l.Entries[i].Path < l.Entries[j].Path })
+	switch {
+	case len(group) == 1:
+		l.Reason = fmt.Sprintf("alone: needed by %d of %d paths, and large enough to fill a layer", maxPop, total)
+	case minPop == maxPop:
+		l.Reason = fmt.Sprintf("grouped to balance sizes: each needed by %d of %d paths", maxPop, total)
+	default:
+		l.Reason = fmt.Sprintf("grouped to balance sizes: needed by %d to %d of %d paths", minPop, maxPop, total)
+	}
+	return l
+}
+
+// popularity counts for each path how many paths of the closure reach it through references,
+// itself included: the more dependents, the more stable and widely shared the path is.
+func popularity(c *closure.Closure) map[string]int {
+	pop := make(map[string]int, len(c.Paths))
+	for _, p := range c.Paths {
+		seen := map[string]bool{p.Path: true}
+		stack := []string{p.Path}
+		for len(stack) > 0 {
+			cur := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			pop[cur]++
+			info, _ := c.Lookup(cur)
+			for _, r := range info.References {
+				if !seen[r] {
+					seen[r] = true
+					stack = append(stack, r)
+				}
+			}
+		}
+	}
+	return pop
+}
+
+// partition splits entries, in order, into at most n contiguous groups whose largest size is as
+// small as it can be (the linear partition problem, by binary search on the largest size), so layers
+// come out balanced and a large path ends up alone.
+func partition(entries []Entry, n int) [][]Entry {
+	if len(entries) == 0 {
+		return nil
+	}
+	if len(entries) <= n {
+		groups := make([][]Entry, len(entries))
+		for i := range entries {
+			groups[i] = entries[i : i+1]
+		}
+		return groups
+	}
+	var lo, hi int64
+	for _, e := range entries {
+		lo = max(lo, e.Size)
+		hi += e.Size
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if len(pack(entries, mid)) <= n {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return pack(entries, lo)
+}
+
+// pack fills groups greedily in order, starting a new group when the next entry would exceed limit.
+func pack(entries []Entry, limit int64) [][]Entry {
+	var groups [][]Entry
+	start := 0
+	var size int64
+	for i, e := range entries {
+		if i > start && size+e.Size > limit {
+			groups = append(groups, entries[start:i])
+			start, size = i, 0
+		}
+		size += e.Size
+	}
+	return append(groups, entries[start:])
+}

@@ -1,0 +1,164 @@
+package layering
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/closure"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// flaskClosure is shaped like a small flask app: glibc under everything, python and its libraries,
+// a few pure-Python packages, an environment and the app on top.
+func flaskClosure(t *testing.T) *closure.Closure {
+	t.Helper()
+	const s = "/nix/store/"
+	type p struct {
+		name string
+		size int64
+		refs []string
+	}
+	paths := []p{
+		{"g-glibc-2.40", 30 << 20, nil},
+		{"z-zlib-1.3", 200 << 10, []string{"g-glibc-2.40"}},
+		{"o-openssl-3.0", 6 << 20, []string{"g-glibc-2.40"}},
+		{"f-libffi-3.4", 100 << 10, []string{"g-glibc-2.40"}},
+		{"c-cacert-3.95", 500 << 10, nil},
+		{"p-python3-3.12", 110 << 20, []string{"g-glibc-2.40", "z-zlib-1.3", "o-openssl-3.0", "f-libffi-3.4", "c-cacert-3.95"}},
+		{"m-markupsafe-2.1", 80 << 10, []string{"p-python3-3.12", "g-glibc-2.40"}},
+		{"j-jinja2-3.1", 1 << 20, []string{"p-python3-3.12", "m-markupsafe-2.1"}},
+		{"w-werkzeug-3.0", 2 << 20, []string{"p-python3-3.12"}},
+		{"k-click-8.1", 600 << 10, []string{"p-python3-3.12"}},
+		{"i-itsdangerous-2.1", 90 << 10, []string{"p-python3-3.12"}},
+		{"b-blinker-1.7", 40 << 10, []string{"p-python3-3.12"}},
+		{"l-flask-3.0", 700 << 10, []string{"p-python3-3.12", "j-jinja2-3.1", "w-werkzeug-3.0", "k-click-8.1", "i-itsdangerous-2.1", "b-blinker-1.7"}},
+		{"e-python3-env", 20 << 10, []string{"p-python3-3.12", "l-flask-3.0"}},
+		{"a-app-0.1", 30 << 10, []string{"e-python3-env", "p-python3-3.12"}},
+	}
+	c := &closure.Closure{}
+	for _, x := range paths {
+		refs := []string{}
+		for _, r := range x.refs {
+			refs = append(refs, s+r)
+		}
+		c.Paths = append(c.Paths, closure.Path{Path: s + x.name, NarHash: "sha256-" + x.name, NarSize: x.size, References: refs})
+	}
+	data, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = closure.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestNew(t *testing.T) {
+	c := flaskClosure(t)
+	const top = "/nix/store/a-app-0.1"
+	for _, n := range []int{1, 2, 3, 5, 8, 14, 30} {
+		t.Run(fmt.Sprintf("max %d store layers", n), func(t *testing.T) {
+			plan, err := New(c, top, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := plan.Layers[:len(plan.Layers)-1]
+			if len(store) > n {
+				t.Errorf("%d store layers, want at most %d", len(store), n)
+			}
+			last := plan.Layers[len(plan.Layers)-1]
+			if !last.Top || !reflect.DeepEqual(last.Paths(), []string{top}) {
+				t.Errorf("top layer = %+v, want %s alone", last, top)
+			}
+			seen := map[string]int{}
+			for i, l := range plan.Layers {
+				for _, p := range l.Paths() {
+					if prev, ok := seen[p]; ok {
+						t.Errorf("%s in layers %d and %d", p, prev, i)
+					}
+					seen[p] = i
+				}
+			}
+			if len(seen) != len(c.Paths) {
+				t.Errorf("plan holds %d paths, closure has %d", len(seen), len(c.Paths))
+			}
+			// glibc is needed by every path: it is in the bottom layer.
+			if seen["/nix/store/g-glibc-2.40"] != 0 {
+				t.Errorf("glibc in layer %d, want 0", seen["/nix/store/g-glibc-2.40"])
+			}
+			if n >= 3 && len(plan.Layers[seen["/nix/store/p-python3-3.12"]].Entries) != 1 {
+				t.Errorf("python shares its layer with smaller paths although there is room")
+			}
+			again, _ := New(c, top, n)
+			if !reflect.DeepEqual(plan, again) {
+				t.Error("two plans of one closure differ")
+			}
+		})
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	c := flaskClosure(t)
+	if _, err := New(c, "/nix/store/x-missing", 4); err == nil {
+		t.Error("top path outside the closure accepted")
+	}
+	if _, err := New(c, "/nix/store/a-app-0.1", 0); err == nil {
+		t.Error("zero store layers accepted for a closure with more than the top path")
+	}
+}
+
+func TestPartitionBalances(t *testing.T) {
+	var entries []Entry
+	for i := range 12 {
+		entries = append(entries, Entry{Path: fmt.Sprint(i), Size: 10})
+	}
+	groups := partition(entries, 4)
+	if len(groups) != 4 {
+		t.Fatalf("%d groups, want 4", len(groups))
+	}
+	for _, g := range groups {
+		if len(g) != 3 {
+			t.Errorf("group of %d, want 3", len(g))
+		}
+	}
+}
+
+func TestExplainGolden(t *testing.T) {
+	plan, err := New(flaskClosure(t), "/nix/store/a-app-0.1", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := plan.Explain(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "explain.golden")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("explain output differs from %s (go test -update to rewrite):\n%s", golden, buf.String())
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	tests := map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536 << 10: "1.5 MiB", 3 << 30: "3.0 GiB"}
+	for n, want := range tests {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
