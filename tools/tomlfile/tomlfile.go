@@ -5,6 +5,8 @@ package tomlfile
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -23,5 +25,11 @@ func Decode(file string, data []byte, v any) error {
 		}
 		return fmt.Errorf("%s:%d: invalid TOML: %s", file, pe.Position.Line, msg)
 	}
-	return fmt.Errorf("%s: invalid TOML: %w", file, err)
+	// A value of the wrong type is reported as a plain error that names the line in its text.
+	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%s:%s: invalid TOML: %s (key %s)", file, m[1], m[3], m[2])
+	}
+	return fmt.Errorf("%s: invalid TOML: %s", file, strings.TrimPrefix(err.Error(), "toml: "))
 }
+
+var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)

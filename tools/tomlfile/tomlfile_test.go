@@ -8,7 +8,7 @@ import (
 func TestDecodeErrors(t *testing.T) {
 	tests := []struct{ name, data, want string }{
 		{"syntax", "a = 1\nb = \n", "f.toml:2: invalid TOML"},
-		{"type", "a = 1\nb = \"x\"\n", "f.toml:"},
+		{"type", "a = 1\nb = \"x\"\n", "f.toml:2: invalid TOML: incompatible types"},
 		{"duplicate", "a = 1\na = 2\n", "f.toml:2:"},
 	}
 	for _, tt := range tests {
