@@ -169,7 +169,7 @@ func (s *Store) WriteClosure(t testing.TB, dir string) string {
 }
 
 // AddBusybox adds a store path holding the host's statically linked busybox as bin/busybox with
-// bin/sh and bin/echo links to it. It fails the test when busybox is missing or dynamically linked:
+// links to it for a few applets (sh, echo, env, grep, ls, ...). It fails the test when busybox is missing or dynamically linked:
 // the image it goes into has no libc. Debian's busybox-static package provides it.
 func (s *Store) AddBusybox(t testing.TB, name string) string {
 	t.Helper()
@@ -191,11 +191,9 @@ func (s *Store) AddBusybox(t testing.TB, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.Add(t, name, nil, []File{
-		{Name: "bin/busybox", Data: string(data), Mode: 0o555},
-		{Name: "bin/sh", Symlink: "busybox"},
-		{Name: "bin/echo", Symlink: "busybox"},
-		{Name: "bin/env", Symlink: "busybox"},
-		{Name: "bin/cat", Symlink: "busybox"},
-	})
+	files := []File{{Name: "bin/busybox", Data: string(data), Mode: 0o555}}
+	for _, applet := range []string{"cat", "echo", "env", "grep", "id", "ls", "sh", "true"} {
+		files = append(files, File{Name: "bin/" + applet, Symlink: "busybox"})
+	}
+	return s.Add(t, name, nil, files)
 }
