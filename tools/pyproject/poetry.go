@@ -192,7 +192,7 @@ func poetryDependency(name string, v any) (poetryDep, error) {
 				case "version":
 					constraint = s
 				case "python":
-					m, err := pythonMarker(s)
+					m, err := PythonMarker(s)
 					if err != nil {
 						return d, fmt.Errorf("python: %w", err)
 					}
@@ -237,8 +237,8 @@ func poetryDependency(name string, v any) (poetryDep, error) {
 	return d, nil
 }
 
-// pythonMarker turns a Poetry python constraint into an equivalent marker.
-func pythonMarker(s string) (string, error) {
+// PythonMarker turns a Poetry python constraint into an equivalent marker.
+func PythonMarker(s string) (string, error) {
 	alts, err := ParsePoetryConstraint(s)
 	if err != nil {
 		return "", err

@@ -204,7 +204,7 @@ pytest = "^8.3"
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"toml", "[project\nname = 1", "pyproject.toml:2: invalid TOML"},
+		{"toml", "[project\nname = 1", "pyproject.toml:1: invalid TOML"},
 		{"type", "[project]\nname = \"a\"\nversion = \"1\"\ndependencies = \"flask\"", "pyproject.toml:4:"},
 		{"no project", "[tool.black]\nx = 1", "neither [project] nor [tool.poetry]"},
 		{"bad name", "[project]\nname = \"a b\"\nversion = \"1\"", "project.name"},

@@ -19,11 +19,15 @@ func Decode(file string, data []byte, v any) error {
 	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) && pe.Position.Line > 0 {
-		msg := pe.Message
+		msg, line := pe.Message, pe.Position.Line
+		// The parser counts the newline it stopped at as the start of the next line.
+		if strings.Contains(msg, `got '\n'`) && line > 1 {
+			line--
+		}
 		if pe.LastKey != "" {
 			msg = fmt.Sprintf("%s (key %s)", msg, pe.LastKey)
 		}
-		return fmt.Errorf("%s:%d: invalid TOML: %s", file, pe.Position.Line, msg)
+		return fmt.Errorf("%s:%d: invalid TOML: %s", file, line, msg)
 	}
 	// A value of the wrong type is reported as a plain error that names the line in its text.
 	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {

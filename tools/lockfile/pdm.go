@@ -1,0 +1,132 @@
+package lockfile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nixpy/rules_nixpy/tools/pep508"
+	"github.com/nixpy/rules_nixpy/tools/tomlfile"
+)
+
+type pdmFile struct {
+	Metadata struct {
+		LockVersion string   `toml:"lock_version"`
+		Groups      []string `toml:"groups"`
+	} `toml:"metadata"`
+	Package []pdmPackage `toml:"package"`
+}
+
+type pdmPackage struct {
+	Name         string          `toml:"name"`
+	Version      string          `toml:"version"`
+	Extras       []string        `toml:"extras"`
+	Dependencies []string        `toml:"dependencies"`
+	Marker       string          `toml:"marker"`
+	Files        []poetryFileRef `toml:"files"`
+	Git          string          `toml:"git"`
+	Path         string          `toml:"path"`
+	URL          string          `toml:"url"`
+}
+
+func parsePDM(name string, data []byte) (*Lock, error) {
+	var f pdmFile
+	if err := tomlfile.Decode(name, data, &f); err != nil {
+		return nil, err
+	}
+	lv := f.Metadata.LockVersion
+	if lv != "4" && !strings.HasPrefix(lv, "4.") {
+		return nil, fmt.Errorf("%s: metadata.lock_version: unsupported pdm.lock version %q (this tool reads 4.x)", name, lv)
+	}
+	l := &Lock{File: name, Kind: PDM, Version: lv}
+	byName := map[string]*Package{}
+	// PDM writes a package with extras as a second entry, "name[extra]", whose dependencies
+	// are the package itself plus what the extras add; they are folded into the first.
+	var extraEntries []pdmPackage
+	for i, pp := range f.Package {
+		if len(pp.Extras) > 0 {
+			extraEntries = append(extraEntries, pp)
+			continue
+		}
+		p, err := pdmPackageOf(pp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: package[%d] %q: %w", name, i, pp.Name, err)
+		}
+		byName[p.Name] = p
+		l.Packages = append(l.Packages, p)
+	}
+	for _, pp := range extraEntries {
+		n := pep508.Normalize(pp.Name)
+		base, ok := byName[n]
+		if !ok {
+			return nil, fmt.Errorf("%s: package %q with extras %v: no entry for the package itself", name, pp.Name, pp.Extras)
+		}
+		var deps []Dep
+		for _, r := range pp.Dependencies {
+			d, err := depFromRequirement(r)
+			if err != nil {
+				return nil, fmt.Errorf("%s: package %q extras %v: dependencies: %w", name, pp.Name, pp.Extras, err)
+			}
+			if d.Name != n {
+				deps = append(deps, d)
+			}
+		}
+		if base.Optional == nil {
+			base.Optional = map[string][]Dep{}
+		}
+		for _, e := range pp.Extras {
+			ne, err := pep508.NormalizeValid(e)
+			if err != nil {
+				return nil, fmt.Errorf("%s: package %q: extras: %w", name, pp.Name, err)
+			}
+			base.Optional[ne] = append(base.Optional[ne], deps...)
+		}
+	}
+	return l, nil
+}
+
+func pdmPackageOf(pp pdmPackage) (*Package, error) {
+	n, err := pep508.NormalizeValid(pp.Name)
+	if err != nil {
+		return nil, fmt.Errorf("name: %w", err)
+	}
+	v, err := normalizeVersion(pp.Version)
+	if err != nil {
+		return nil, fmt.Errorf("version: %w", err)
+	}
+	p := &Package{Name: n, Version: v, Source: "registry"}
+	switch {
+	case pp.Git != "":
+		p.Source, p.Unsupported = "git", "a git source; lock mode fetches index artifacts only"
+	case pp.Path != "":
+		p.Source, p.Unsupported = "directory", "a local path source; lock mode fetches index artifacts only"
+	case pp.URL != "":
+		p.Source = "url"
+	}
+	if p.Marker, err = pep508.ParseMarker(pp.Marker); err != nil {
+		return nil, fmt.Errorf("marker: %w", err)
+	}
+	for _, r := range pp.Dependencies {
+		d, err := depFromRequirement(r)
+		if err != nil {
+			return nil, fmt.Errorf("dependencies: %w", err)
+		}
+		p.Deps = append(p.Deps, d)
+	}
+	for i, fr := range pp.Files {
+		h, err := parseHash(fr.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("files[%d]: %w", i, err)
+		}
+		a := Artifact{URL: fr.URL, Filename: fr.File, SHA256: h}
+		switch {
+		case a.URL != "" && a.Filename == "":
+			a.Filename = filenameOf(a.URL)
+		case a.URL == "" && pp.URL != "":
+			a.URL = pp.URL
+		case a.URL == "":
+			a.URL = pypiURL(n, fr.File)
+		}
+		p.addFile(a)
+	}
+	return p, nil
+}

@@ -1,0 +1,127 @@
+package lockfile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nixpy/rules_nixpy/tools/pep508"
+	"github.com/nixpy/rules_nixpy/tools/tomlfile"
+)
+
+type pylockFile struct {
+	LockVersion string          `toml:"lock-version"`
+	Packages    []pylockPackage `toml:"packages"`
+}
+
+type pylockPackage struct {
+	Name         string `toml:"name"`
+	Version      string `toml:"version"`
+	Marker       string `toml:"marker"`
+	Dependencies []struct {
+		Name    string `toml:"name"`
+		Version string `toml:"version"`
+	} `toml:"dependencies"`
+	Sdist     *pylockFileRef  `toml:"sdist"`
+	Wheels    []pylockFileRef `toml:"wheels"`
+	Archive   *pylockFileRef  `toml:"archive"`
+	VCS       map[string]any  `toml:"vcs"`
+	Directory map[string]any  `toml:"directory"`
+}
+
+type pylockFileRef struct {
+	Name   string            `toml:"name"`
+	URL    string            `toml:"url"`
+	Path   string            `toml:"path"`
+	Size   int64             `toml:"size"`
+	Hashes map[string]string `toml:"hashes"`
+}
+
+func parsePyLock(name string, data []byte) (*Lock, error) {
+	var f pylockFile
+	if err := tomlfile.Decode(name, data, &f); err != nil {
+		return nil, err
+	}
+	if f.LockVersion != "1" && !strings.HasPrefix(f.LockVersion, "1.") {
+		return nil, fmt.Errorf("%s: lock-version: unsupported pylock.toml version %q (this tool reads 1.x)", name, f.LockVersion)
+	}
+	l := &Lock{File: name, Kind: PyLock, Version: f.LockVersion, Flat: true}
+	for i, pp := range f.Packages {
+		p, err := pylockPackageOf(pp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: packages[%d] %q: %w", name, i, pp.Name, err)
+		}
+		l.Packages = append(l.Packages, p)
+	}
+	return l, nil
+}
+
+func pylockPackageOf(pp pylockPackage) (*Package, error) {
+	n, err := pep508.NormalizeValid(pp.Name)
+	if err != nil {
+		return nil, fmt.Errorf("name: %w", err)
+	}
+	v, err := normalizeVersion(pp.Version)
+	if err != nil {
+		return nil, fmt.Errorf("version: %w", err)
+	}
+	p := &Package{Name: n, Version: v, Source: "registry"}
+	if p.Marker, err = pep508.ParseMarker(pp.Marker); err != nil {
+		return nil, fmt.Errorf("marker: %w", err)
+	}
+	for _, d := range pp.Dependencies {
+		dn, err := pep508.NormalizeValid(d.Name)
+		if err != nil {
+			return nil, fmt.Errorf("dependencies: %w", err)
+		}
+		dv, err := normalizeVersion(d.Version)
+		if err != nil {
+			return nil, fmt.Errorf("dependencies: %s: %w", d.Name, err)
+		}
+		p.Deps = append(p.Deps, Dep{Name: dn, Version: dv})
+	}
+	switch {
+	case pp.VCS != nil:
+		p.Source, p.Unsupported = "git", "a VCS source; lock mode fetches index artifacts only"
+	case pp.Directory != nil:
+		p.Source, p.Unsupported = "directory", "a local directory source; lock mode fetches index artifacts only"
+	case pp.Archive != nil:
+		p.Source = "url"
+		a, err := pylockArtifact(*pp.Archive)
+		if err != nil {
+			return nil, fmt.Errorf("archive: %w", err)
+		}
+		p.addFile(a)
+	}
+	if pp.Sdist != nil {
+		a, err := pylockArtifact(*pp.Sdist)
+		if err != nil {
+			return nil, fmt.Errorf("sdist: %w", err)
+		}
+		p.Sdist = &a
+	}
+	for i, w := range pp.Wheels {
+		a, err := pylockArtifact(w)
+		if err != nil {
+			return nil, fmt.Errorf("wheels[%d]: %w", i, err)
+		}
+		p.Wheels = append(p.Wheels, a)
+	}
+	return p, nil
+}
+
+func pylockArtifact(r pylockFileRef) (Artifact, error) {
+	if r.URL == "" {
+		return Artifact{}, fmt.Errorf("no url (a local path %q cannot be fetched)", r.Path)
+	}
+	a := Artifact{URL: r.URL, Filename: r.Name, Size: r.Size}
+	if a.Filename == "" {
+		a.Filename = filenameOf(r.URL)
+	}
+	if h, ok := r.Hashes["sha256"]; ok {
+		var err error
+		if a.SHA256, err = parseHash("sha256:" + h); err != nil {
+			return Artifact{}, fmt.Errorf("hashes: %w", err)
+		}
+	}
+	return a, nil
+}
