@@ -1,0 +1,221 @@
+// Package registry pushes an OCI image layout to a registry with go-containerregistry: credentials
+// from the Docker keychain (config.json and credential helpers), only the blobs the registry lacks,
+// cross-repository mounts, retries with backoff on 5xx answers and dropped connections, and
+// progress on a writer. Blobs always go before the manifest that names them.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Options describe one push.
+type Options struct {
+	// Image is an OCI image layout holding exactly one image.
+	Image string
+	// Repository is HOST/REPO, without tag or digest.
+	Repository string
+	Tags       []string
+	// MountFrom names repositories on the same registry that may hold the layers already; the
+	// registry links them instead of receiving them again.
+	MountFrom []string
+	// Insecure allows plain HTTP and unverified TLS (ggcr already uses HTTP for localhost).
+	Insecure bool
+	// Keychain resolves credentials; nil means the Docker keychain.
+	Keychain authn.Keychain
+	// Progress receives progress lines; nil discards them.
+	Progress io.Writer
+	// Backoff between retries; zero means a default of 6 tries from 1s, doubling.
+	Backoff remote.Backoff
+	Jobs    int
+}
+
+// Result is a finished push.
+type Result struct {
+	// Ref is REPO@sha256:..., the pushed manifest.
+	Ref name.Digest
+	// UploadedBytes counts the blob bytes sent, retries included; mounted and existing blobs cost none.
+	UploadedBytes int64
+	TotalBytes    int64
+}
+
+// retryCodes are the answers worth retrying: the registry or a proxy in front of it had a bad moment.
+var retryCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+// Push pushes the layout's image to the repository, by digest, then tags it.
+func Push(ctx context.Context, opts Options) (*Result, error) {
+	img, err := ReadLayout(opts.Image)
+	if err != nil {
+		return nil, err
+	}
+	var nameOpts []name.Option
+	if opts.Insecure {
+		nameOpts = append(nameOpts, name.Insecure)
+	}
+	repo, err := name.NewRepository(opts.Repository, nameOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("--repository %q: %w", opts.Repository, err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", opts.Image, err)
+	}
+	ref := repo.Digest(digest.String())
+	tags := make([]name.Tag, 0, len(opts.Tags))
+	for _, t := range opts.Tags {
+		tag, err := name.NewTag(repo.Name()+":"+t, nameOpts...)
+		if err != nil {
+			return nil, fmt.Errorf("--tag %q: %w", t, err)
+		}
+		tags = append(tags, tag)
+	}
+	if len(opts.MountFrom) > 0 {
+		if img, err = mountable(img, repo, opts.MountFrom, nameOpts); err != nil {
+			return nil, err
+		}
+	}
+
+	keychain := opts.Keychain
+	if keychain == nil {
+		keychain = authn.DefaultKeychain
+	}
+	backoff := opts.Backoff
+	if backoff.Steps == 0 {
+		backoff = remote.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 6}
+	}
+	counter := &countingTransport{next: remote.DefaultTransport}
+	if opts.Insecure {
+		counter.next = insecureTransport()
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	updates := make(chan v1.Update, 16)
+	done := make(chan struct{})
+	var total atomic.Int64
+	go func() {
+		defer close(done)
+		report(progress, repo.String(), updates, &total, counter)
+	}()
+	remoteOpts := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(keychain),
+		remote.WithTransport(counter),
+		remote.WithRetryBackoff(backoff),
+		remote.WithRetryStatusCodes(retryCodes...),
+	}
+	if opts.Jobs > 0 {
+		remoteOpts = append(remoteOpts, remote.WithJobs(opts.Jobs))
+	}
+	// go-containerregistry closes updates when the write ends, which ends report.
+	err = remote.Write(ref, img, append(remoteOpts, remote.WithProgress(updates))...)
+	<-done
+	if err != nil {
+		return nil, fmt.Errorf("pushing %s to %s: %w", opts.Image, repo, err)
+	}
+	// Tagging PUTs the same manifest under each tag: no blob moves again.
+	for _, tag := range tags {
+		if err := remote.Tag(tag, img, remoteOpts...); err != nil {
+			return nil, fmt.Errorf("tagging %s as %s: %w", ref, tag, err)
+		}
+	}
+	fmt.Fprintf(progress, "pushed %s: %s uploaded of %s\n", ref, human(counter.sent.Load()), human(total.Load()))
+	return &Result{Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load()}, nil
+}
+
+// ReadLayout opens the one image of an OCI image layout.
+func ReadLayout(dir string) (v1.Image, error) {
+	fail := func(err error) (v1.Image, error) {
+		return nil, fmt.Errorf("image %s is not a usable OCI image layout: %w", dir, err)
+	}
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return fail(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return fail(err)
+	}
+	if len(m.Manifests) != 1 || !m.Manifests[0].MediaType.IsImage() {
+		return fail(fmt.Errorf("index.json lists %d manifests, want exactly 1 image", len(m.Manifests)))
+	}
+	img, err := idx.Image(m.Manifests[0].Digest)
+	if err != nil {
+		return fail(err)
+	}
+	return img, nil
+}
+
+// mountImage is an image whose layers carry a source repository for cross-repository mounts.
+type mountImage struct {
+	v1.Image
+	layers []v1.Layer
+}
+
+func (m mountImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
+
+// mountable offers the first of from as mount source for every layer: a registry that lacks the
+// blob there answers with an upload session and the push sends it after all.
+func mountable(img v1.Image, repo name.Repository, from []string, nameOpts []name.Option) (v1.Image, error) {
+	src, err := name.NewRepository(from[0], nameOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("--mount-from %q: %w", from[0], err)
+	}
+	if src.RegistryStr() != repo.RegistryStr() {
+		return nil, fmt.Errorf("--mount-from %s: mounts only work within one registry (%s)", src, repo.RegistryStr())
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]v1.Layer, len(layers))
+	for i, l := range layers {
+		d, err := l.Digest()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = &remote.MountableLayer{Layer: l, Reference: src.Digest(d.String())}
+	}
+	return mountImage{Image: img, layers: out}, nil
+}
+
+// report prints progress at most twice a second, and once at the end.
+func report(w io.Writer, repo string, updates <-chan v1.Update, total *atomic.Int64, counter *countingTransport) {
+	var last time.Time
+	for u := range updates {
+		if u.Error != nil && !errors.Is(u.Error, io.EOF) {
+			continue
+		}
+		total.Store(u.Total)
+		if time.Since(last) < 500*time.Millisecond && u.Complete != u.Total {
+			continue
+		}
+		last = time.Now()
+		fmt.Fprintf(w, "pushing %s: %s of %s done, %s uploaded\n", repo, human(u.Complete), human(u.Total), human(counter.sent.Load()))
+	}
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
