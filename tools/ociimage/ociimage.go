@@ -326,8 +326,22 @@ func readBase(dir string) (v1.Image, int, error) {
 		img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
 		return img, 0, nil
 	}
-	fail := func(err error) (v1.Image, int, error) {
-		return nil, 0, fmt.Errorf("--base %s is not a usable OCI image layout: %w", dir, err)
+	img, err := ReadLayout(dir)
+	if err != nil {
+		return nil, 0, fmt.Errorf("--base %w", err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, 0, fmt.Errorf("--base %s: %w", dir, err)
+	}
+	return img, len(layers), nil
+}
+
+// ReadLayout opens the one image of an OCI image layout, after checking that its config parses and
+// its layer blobs are all there and whole: a half-copied layout fails here, not midway through a push.
+func ReadLayout(dir string) (v1.Image, error) {
+	fail := func(err error) (v1.Image, error) {
+		return nil, fmt.Errorf("%s is not a usable OCI image layout: %w", dir, err)
 	}
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
@@ -357,7 +371,6 @@ func readBase(dir string) (v1.Image, int, error) {
 	if err != nil {
 		return fail(err)
 	}
-	// A layout's blobs are files: check they are all there and whole before building on them.
 	for _, l := range layers {
 		d, err := l.Digest()
 		if err != nil {
@@ -375,7 +388,7 @@ func readBase(dir string) (v1.Image, int, error) {
 			return fail(fmt.Errorf("blob %s has %d bytes, the manifest says %d", d, st.Size(), size))
 		}
 	}
-	return img, len(layers), nil
+	return img, nil
 }
 
 // writeLayout writes the layout into dir, linking the built layers in from the cache first so

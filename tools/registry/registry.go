@@ -16,8 +16,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
 
 // Options describe one push.
@@ -56,9 +57,9 @@ var retryCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, ht
 
 // Push pushes the layout's image to the repository, by digest, then tags it.
 func Push(ctx context.Context, opts Options) (*Result, error) {
-	img, err := ReadLayout(opts.Image)
+	img, err := ociimage.ReadLayout(opts.Image)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--image %w", err)
 	}
 	var nameOpts []name.Option
 	if opts.Insecure {
@@ -134,29 +135,6 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 	}
 	fmt.Fprintf(progress, "pushed %s: %s uploaded of %s\n", ref, human(counter.sent.Load()), human(total.Load()))
 	return &Result{Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load()}, nil
-}
-
-// ReadLayout opens the one image of an OCI image layout.
-func ReadLayout(dir string) (v1.Image, error) {
-	fail := func(err error) (v1.Image, error) {
-		return nil, fmt.Errorf("image %s is not a usable OCI image layout: %w", dir, err)
-	}
-	idx, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		return fail(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		return fail(err)
-	}
-	if len(m.Manifests) != 1 || !m.Manifests[0].MediaType.IsImage() {
-		return fail(fmt.Errorf("index.json lists %d manifests, want exactly 1 image", len(m.Manifests)))
-	}
-	img, err := idx.Image(m.Manifests[0].Digest)
-	if err != nil {
-		return fail(err)
-	}
-	return img, nil
 }
 
 // mountImage is an image whose layers carry a source repository for cross-repository mounts.

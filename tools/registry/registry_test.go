@@ -57,7 +57,7 @@ func (a *app) build(t *testing.T, msg string) string {
 
 func digestOf(t *testing.T, dir string) string {
 	t.Helper()
-	img, err := ReadLayout(dir)
+	img, err := ociimage.ReadLayout(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPushOnlyMissingBlobs(t *testing.T) {
 	proxy.ResetCounts()
 	second := a.build(t, "two")
 	res2, _ := push(t, Options{Image: second, Repository: repo, Tags: []string{"latest"}})
-	img, _ := ReadLayout(second)
+	img, _ := ociimage.ReadLayout(second)
 	layers, _ := img.Layers()
 	top := layers[len(layers)-1]
 	topSize, _ := top.Size()
@@ -166,7 +166,7 @@ func TestPushMountsFromAnotherRepository(t *testing.T) {
 	push(t, Options{Image: image, Repository: proxy.Host + "/team/a"})
 	proxy.ResetCounts()
 	push(t, Options{Image: image, Repository: proxy.Host + "/team/b", MountFrom: []string{proxy.Host + "/team/a"}})
-	img, _ := ReadLayout(image)
+	img, _ := ociimage.ReadLayout(image)
 	cfgRaw, _ := img.RawConfigFile()
 	// Layers are mounted; only the config, which go-containerregistry never mounts, travels.
 	if got := proxy.TotalUploaded(); got != int64(len(cfgRaw)) {
