@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/nixpy/rules_nixpy/tools/closure"
+)
+
+func runClosure(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("closure", "STOREPATH... -o closure.json", stderr)
+	out := fs.String("o", "", "write the closure here (required)")
+	nix := fs.String("nix", "nix", "the nix binary to run nix path-info --json -r with")
+	fromJSON := fs.String("from-json", "", "read nix path-info --json -r output from `FILE` instead of running nix")
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		return helpIsSuccess(err)
+	}
+	if *out == "" {
+		return usageError(fs, "-o is required")
+	}
+	var c *closure.Closure
+	if *fromJSON != "" {
+		data, err := os.ReadFile(*fromJSON)
+		if err != nil {
+			return fmt.Errorf("--from-json: %w", err)
+		}
+		if c, err = closure.ParsePathInfo(data); err != nil {
+			return fmt.Errorf("--from-json %s: %w", *fromJSON, err)
+		}
+		for _, p := range paths {
+			if _, ok := c.Lookup(p); !ok {
+				return fmt.Errorf("--from-json %s does not hold %s", *fromJSON, p)
+			}
+		}
+	} else {
+		if len(paths) == 0 {
+			return usageError(fs, "give at least one STOREPATH")
+		}
+		if c, err = closure.Query(context.Background(), *nix, paths); err != nil {
+			return err
+		}
+	}
+	if err := c.Write(*out); err != nil {
+		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	fmt.Fprintf(stderr, "nixpy closure: %d store paths in %s\n", len(c.Paths), *out)
+	return nil
+}
+
+// helpIsSuccess turns the -h case into success and passes other parse errors on.
+func helpIsSuccess(err error) error {
+	if err == errHelp {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/nixpy/rules_nixpy/tools/registry"
+)
+
+func runPush(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--insecure]", stderr)
+	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
+	repository := fs.String("repository", "", "HOST/REPO to push to (required); credentials come from the Docker config and its helpers")
+	var tags, mountFrom listFlag
+	fs.Var(&tags, "tag", "also tag the pushed manifest; repeatable")
+	digestFile := fs.String("digest-file", "", "write the pushed manifest digest (sha256:...) to this file")
+	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
+	fs.Var(&mountFrom, "mount-from", "HOST/REPO on the same registry to mount layers from instead of uploading them")
+	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return helpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return usageError(fs, "unexpected arguments %q", rest)
+	case *image == "" || *repository == "":
+		return usageError(fs, "--image and --repository are required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := registry.Push(ctx, registry.Options{
+		Image:      *image,
+		Repository: *repository,
+		Tags:       tags,
+		MountFrom:  mountFrom,
+		Insecure:   *insecure,
+		Progress:   stderr,
+		Jobs:       *jobs,
+	})
+	if err != nil {
+		return err
+	}
+	if *digestFile != "" {
+		if err := writeFileAtomic(*digestFile, []byte(res.Ref.DigestStr()+"\n")); err != nil {
+			return fmt.Errorf("--digest-file %s: %w", *digestFile, err)
+		}
+	}
+	fmt.Fprintln(stdout, res.Ref)
+	return nil
+}
+
+func writeFileAtomic(file string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
