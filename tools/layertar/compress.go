@@ -2,6 +2,7 @@ package layertar
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -38,9 +39,24 @@ func WriteGzip(w io.Writer, l Layer, opts Options) (Blob, error) {
 	if err != nil {
 		return Blob{}, fmt.Errorf("gzip level %d: %w", level, err)
 	}
+	// Two stages on two goroutines: reading the store into tar and hashing it, and compressing, so
+	// one large layer alone still keeps two cores busy.
 	uncompressed := sha256.New()
-	if err := Write(io.MultiWriter(zw, uncompressed), l, opts); err != nil {
+	pr, pw := io.Pipe()
+	tarDone := make(chan error, 1)
+	go func() {
+		err := Write(io.MultiWriter(pw, uncompressed), l, opts)
+		pw.CloseWithError(err)
+		tarDone <- err
+	}()
+	_, copyErr := io.CopyBuffer(zw, pr, make([]byte, 256<<10))
+	// Unblock the tar stage if compression failed first.
+	pr.CloseWithError(errors.New("compression stopped"))
+	if err := <-tarDone; err != nil {
 		return Blob{}, err
+	}
+	if copyErr != nil {
+		return Blob{}, fmt.Errorf("compressing layer: %w", copyErr)
 	}
 	if err := zw.Close(); err != nil {
 		return Blob{}, fmt.Errorf("compressing layer: %w", err)

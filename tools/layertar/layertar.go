@@ -7,9 +7,10 @@ package layertar
 
 import (
 	"archive/tar"
-	"crypto/sha256"
+	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -71,6 +72,8 @@ func Write(w io.Writer, l Layer, opts Options) error {
 	lw := &writer{
 		tw:      tar.NewWriter(w),
 		modTime: opts.ModTime.UTC().Truncate(time.Second),
+		seed:    maphash.MakeSeed(),
+		buf:     make([]byte, 256<<10),
 		bySize:  map[int64][]written{},
 	}
 	for _, it := range items {
@@ -155,12 +158,17 @@ func treeLess(a, b string) bool {
 // written is a regular file already in the layer, for turning identical content into a hard link.
 type written struct {
 	name string
-	sum  [sha256.Size]byte
+	file string
+	sum  uint64
 }
 
 type writer struct {
 	tw      *tar.Writer
 	modTime time.Time
+	// seed keys the content hashes of one layer; maphash is fast, and a match is confirmed byte
+	// by byte, so its collisions cost a comparison, never a wrong link.
+	seed maphash.Seed
+	buf  []byte
 	// bySize holds the regular files written so far by size, so only a file whose size was seen
 	// before needs hashing ahead of writing.
 	bySize map[int64][]written
@@ -248,12 +256,19 @@ func (lw *writer) writeStorePath(root, disk string) error {
 func (lw *writer) writeFile(name, file string, size, mode int64) error {
 	earlier := lw.bySize[size]
 	if size > 0 && len(earlier) > 0 {
-		sum, err := hashFile(file, size)
+		sum, err := lw.hashFile(file, size)
 		if err != nil {
 			return err
 		}
 		for _, w := range earlier {
-			if w.sum == sum {
+			if w.sum != sum {
+				continue
+			}
+			same, err := sameContent(w.file, file, size)
+			if err != nil {
+				return err
+			}
+			if same {
 				h := lw.header(name, tar.TypeLink, mode)
 				h.Linkname = w.name
 				return lw.writeHeader(h)
@@ -270,31 +285,61 @@ func (lw *writer) writeFile(name, file string, size, mode int64) error {
 	if err := lw.writeHeader(h); err != nil {
 		return err
 	}
-	hash := sha256.New()
-	if _, err := io.CopyN(io.MultiWriter(lw.tw, hash), f, size); err != nil {
-		return fmt.Errorf("copying %s into the layer: %w", file, err)
+	var hash maphash.Hash
+	hash.SetSeed(lw.seed)
+	if n, err := io.CopyBuffer(io.MultiWriter(lw.tw, &hash), io.LimitReader(f, size), lw.buf); err != nil || n != size {
+		return fmt.Errorf("copying %s into the layer (%d of %d bytes): %v", file, n, size, err)
 	}
 	if size > 0 {
-		var sum [sha256.Size]byte
-		hash.Sum(sum[:0])
-		lw.bySize[size] = append(earlier, written{name: name, sum: sum})
+		lw.bySize[size] = append(earlier, written{name: name, file: file, sum: hash.Sum64()})
 	}
 	return nil
 }
 
-func hashFile(file string, size int64) ([sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
+func (lw *writer) hashFile(file string, size int64) (uint64, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return sum, fmt.Errorf("reading store path: %w", err)
+		return 0, fmt.Errorf("reading store path: %w", err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.CopyN(h, f, size); err != nil {
-		return sum, fmt.Errorf("hashing %s: %w", file, err)
+	var h maphash.Hash
+	h.SetSeed(lw.seed)
+	if _, err := io.CopyBuffer(&h, io.LimitReader(f, size), lw.buf); err != nil {
+		return 0, fmt.Errorf("hashing %s: %w", file, err)
 	}
-	h.Sum(sum[:0])
-	return sum, nil
+	return h.Sum64(), nil
+}
+
+// sameContent compares the first size bytes of two files.
+func sameContent(a, b string, size int64) (bool, error) {
+	fa, err := os.Open(a)
+	if err != nil {
+		return false, fmt.Errorf("reading store path: %w", err)
+	}
+	defer fa.Close()
+	fb, err := os.Open(b)
+	if err != nil {
+		return false, fmt.Errorf("reading store path: %w", err)
+	}
+	defer fb.Close()
+	bufA, bufB := make([]byte, 64<<10), make([]byte, 64<<10)
+	for size > 0 {
+		n := int64(len(bufA))
+		if size < n {
+			n = size
+		}
+		if _, err := io.ReadFull(fa, bufA[:n]); err != nil {
+			return false, fmt.Errorf("reading %s: %w", a, err)
+		}
+		if _, err := io.ReadFull(fb, bufB[:n]); err != nil {
+			return false, fmt.Errorf("reading %s: %w", b, err)
+		}
+		if !bytes.Equal(bufA[:n], bufB[:n]) {
+			return false, nil
+		}
+		size -= n
+	}
+	return true, nil
 }
 
 // modeBits keeps the permission, setuid, setgid and sticky bits in tar's encoding.

@@ -32,6 +32,8 @@ func fixture(t *testing.T) (*storetest.Store, []string) {
 		{Name: "share/naïve-日本語.txt", Data: "unicode"},
 		{Name: "share/empty.txt", Data: ""},
 		{Name: "share/also-empty.txt", Data: ""},
+		{Name: "share/same-size-1", Data: "abc"},
+		{Name: "share/same-size-2", Data: "xyz"},
 	})
 	return s, []string{lib, app}
 }
@@ -90,10 +92,12 @@ func TestWriteEntries(t *testing.T) {
 		"nix/store/bbbb-app/share/naïve-日本語.txt":  {tar.TypeReg, 0o444, ""},
 		"nix/store/bbbb-app/share/empty.txt":      {tar.TypeReg, 0o444, ""},
 		"nix/store/bbbb-app/share/also-empty.txt": {tar.TypeReg, 0o444, ""},
-		"tmp/":        {tar.TypeDir, 0o1777, ""},
-		"usr/":        {tar.TypeDir, 0o755, ""},
-		"usr/bin/":    {tar.TypeDir, 0o755, ""},
-		"usr/bin/env": {tar.TypeSymlink, 0o777, paths[0] + "/bin/env"},
+		"nix/store/bbbb-app/share/same-size-1":    {tar.TypeReg, 0o444, ""},
+		"nix/store/bbbb-app/share/same-size-2":    {tar.TypeReg, 0o444, ""},
+		"tmp/":                                    {tar.TypeDir, 0o1777, ""},
+		"usr/":                                    {tar.TypeDir, 0o755, ""},
+		"usr/bin/":                                {tar.TypeDir, 0o755, ""},
+		"usr/bin/env":                             {tar.TypeSymlink, 0o777, paths[0] + "/bin/env"},
 	}
 	var names []string
 	for _, h := range readTar(t, buf.Bytes()) {

@@ -133,7 +133,7 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("tagging %s as %s: %w", ref, tag, err)
 		}
 	}
-	fmt.Fprintf(progress, "pushed %s: %s uploaded of %s\n", ref, human(counter.sent.Load()), human(total.Load()))
+	fmt.Fprintf(progress, "pushed %s: %s uploaded of %s (%d of %d bytes)\n", ref, human(counter.sent.Load()), human(total.Load()), counter.sent.Load(), total.Load())
 	return &Result{Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load()}, nil
 }
 
