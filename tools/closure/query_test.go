@@ -1,0 +1,38 @@
+package closure
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakeNix writes a script that stands in for nix: it prints output for path-info, or fails.
+func fakeNix(t *testing.T, output string, fail bool) string {
+	t.Helper()
+	script := "#!/bin/sh\ncat <<'JSON'\n" + output + "\nJSON\n"
+	if fail {
+		script = "#!/bin/sh\necho \"error: path '$6' is not valid\" >&2\nexit 1\n"
+	}
+	file := filepath.Join(t.TempDir(), "nix")
+	if err := os.WriteFile(file, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+func TestQuery(t *testing.T) {
+	out := `{"` + glibc + `":{"narHash":"sha256-g","narSize":30,"references":["` + glibc + `"]}}`
+	c, err := Query(context.Background(), fakeNix(t, out, false), []string{glibc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Paths) != 1 || c.Paths[0].Path != glibc {
+		t.Errorf("got %+v", c)
+	}
+	_, err = Query(context.Background(), fakeNix(t, "", true), []string{"/nix/store/xxxx-gone"})
+	if err == nil || !strings.Contains(err.Error(), "path '/nix/store/xxxx-gone' is not valid") {
+		t.Errorf("err = %v, want nix's message", err)
+	}
+}
