@@ -138,6 +138,32 @@ func (c *Closure) Lookup(p string) (Path, bool) {
 	return Path{}, false
 }
 
+// Of returns the closure of the given roots within c: the roots and every path they reach.
+func (c *Closure) Of(roots []string) (*Closure, error) {
+	keep := map[string]bool{}
+	stack := append([]string(nil), roots...)
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if keep[p] {
+			continue
+		}
+		info, ok := c.Lookup(p)
+		if !ok {
+			return nil, fmt.Errorf("%s is not in the closure", p)
+		}
+		keep[p] = true
+		stack = append(stack, info.References...)
+	}
+	out := &Closure{}
+	for _, p := range c.Paths {
+		if keep[p.Path] {
+			out.Paths = append(out.Paths, p)
+		}
+	}
+	return out, nil
+}
+
 // Read reads and validates a closure.json file.
 func Read(file string) (*Closure, error) {
 	data, err := os.ReadFile(file)

@@ -132,6 +132,20 @@ func TestWriteRead(t *testing.T) {
 	}
 }
 
+func TestOf(t *testing.T) {
+	c := want()
+	sub, err := c.Of([]string{python})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.Paths) != 2 || sub.Paths[0].Path != glibc || sub.Paths[1].Path != python {
+		t.Errorf("closure of python = %+v", sub.Paths)
+	}
+	if _, err := c.Of([]string{"/nix/store/nope"}); err == nil {
+		t.Error("closure of a path outside the closure succeeded")
+	}
+}
+
 func TestReadErrorsNameTheFile(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct{ name, content, wantErr string }{

@@ -139,6 +139,10 @@ func (c *Cache) Build(s Spec, opts layertar.Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Readable by all like any build output; CreateTemp made it private.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return Result{}, fmt.Errorf("layer cache: %w", err)
+	}
 	file := c.BlobPath(blob.Digest)
 	if err := os.Rename(tmp.Name(), file); err != nil {
 		return Result{}, fmt.Errorf("layer cache: %w", err)

@@ -163,6 +163,9 @@ func Build(opts Options, out, dockerArchive string) (*Result, error) {
 		}
 	}
 	if err := replace(tmp, out); err != nil {
+		if dockerArchive != "" {
+			os.Remove(dockerArchive)
+		}
 		return nil, err
 	}
 	return &Result{Digest: digest, Plan: plan, Layers: layers, RootLayer: rootIndex}, nil

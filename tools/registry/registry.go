@@ -28,9 +28,9 @@ type Options struct {
 	// Repository is HOST/REPO, without tag or digest.
 	Repository string
 	Tags       []string
-	// MountFrom names repositories on the same registry that may hold the layers already; the
+	// MountFrom names a repository on the same registry that may hold the layers already; the
 	// registry links them instead of receiving them again.
-	MountFrom []string
+	MountFrom string
 	// Insecure allows plain HTTP and unverified TLS (ggcr already uses HTTP for localhost).
 	Insecure bool
 	// Keychain resolves credentials; nil means the Docker keychain.
@@ -82,7 +82,7 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 		}
 		tags = append(tags, tag)
 	}
-	if len(opts.MountFrom) > 0 {
+	if opts.MountFrom != "" {
 		if img, err = mountable(img, repo, opts.MountFrom, nameOpts); err != nil {
 			return nil, err
 		}
@@ -145,12 +145,12 @@ type mountImage struct {
 
 func (m mountImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
 
-// mountable offers the first of from as mount source for every layer: a registry that lacks the
-// blob there answers with an upload session and the push sends it after all.
-func mountable(img v1.Image, repo name.Repository, from []string, nameOpts []name.Option) (v1.Image, error) {
-	src, err := name.NewRepository(from[0], nameOpts...)
+// mountable offers from as mount source for every layer: a registry that lacks the blob there
+// answers with an upload session and the push sends it after all.
+func mountable(img v1.Image, repo name.Repository, from string, nameOpts []name.Option) (v1.Image, error) {
+	src, err := name.NewRepository(from, nameOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("--mount-from %q: %w", from[0], err)
+		return nil, fmt.Errorf("--mount-from %q: %w", from, err)
 	}
 	if src.RegistryStr() != repo.RegistryStr() {
 		return nil, fmt.Errorf("--mount-from %s: mounts only work within one registry (%s)", src, repo.RegistryStr())

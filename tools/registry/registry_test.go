@@ -165,7 +165,7 @@ func TestPushMountsFromAnotherRepository(t *testing.T) {
 	image := newApp(t).build(t, "shared")
 	push(t, Options{Image: image, Repository: proxy.Host + "/team/a"})
 	proxy.ResetCounts()
-	push(t, Options{Image: image, Repository: proxy.Host + "/team/b", MountFrom: []string{proxy.Host + "/team/a"}})
+	push(t, Options{Image: image, Repository: proxy.Host + "/team/b", MountFrom: proxy.Host + "/team/a"})
 	img, _ := ociimage.ReadLayout(image)
 	cfgRaw, _ := img.RawConfigFile()
 	// Layers are mounted; only the config, which go-containerregistry never mounts, travels.

@@ -30,9 +30,9 @@ func runClosure(args []string, stdout, stderr io.Writer) error {
 		if c, err = closure.ParsePathInfo(data); err != nil {
 			return fmt.Errorf("--from-json %s: %w", *fromJSON, err)
 		}
-		for _, p := range paths {
-			if _, ok := c.Lookup(p); !ok {
-				return fmt.Errorf("--from-json %s does not hold %s", *fromJSON, p)
+		if len(paths) > 0 {
+			if c, err = c.Of(paths); err != nil {
+				return fmt.Errorf("--from-json %s: %w", *fromJSON, err)
 			}
 		}
 	} else {

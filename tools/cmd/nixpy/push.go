@@ -15,11 +15,11 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--insecure]", stderr)
 	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
 	repository := fs.String("repository", "", "HOST/REPO to push to (required); credentials come from the Docker config and its helpers")
-	var tags, mountFrom listFlag
+	var tags listFlag
 	fs.Var(&tags, "tag", "also tag the pushed manifest; repeatable")
 	digestFile := fs.String("digest-file", "", "write the pushed manifest digest (sha256:...) to this file")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
-	fs.Var(&mountFrom, "mount-from", "HOST/REPO on the same registry to mount layers from instead of uploading them")
+	mountFrom := fs.String("mount-from", "", "HOST/REPO on the same registry to mount layers from instead of uploading them")
 	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -37,7 +37,7 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 		Image:      *image,
 		Repository: *repository,
 		Tags:       tags,
-		MountFrom:  mountFrom,
+		MountFrom:  *mountFrom,
 		Insecure:   *insecure,
 		Progress:   stderr,
 		Jobs:       *jobs,
