@@ -176,7 +176,7 @@ blinker @ https://files.pythonhosted.org/packages/10/cb/blinker-1.9.0-py3-none-a
 flask==3.1.0 \
     --hash=sha256:%s \
     --hash=sha256:%s ; python_version >= "3.9"
-`, hashA, hashA, hashB), Requirements, `blinker  url wheel=blinker-1.9.0-py3-none-any.whl@ba0efaa9
+`, hashA, hashA, hashB), Requirements, `blinker 1.9.0 url wheel=blinker-1.9.0-py3-none-any.whl@ba0efaa9
 flask 3.1.0 registry marker=python_version >= "3.9" unsupported`},
 		{"requirements by content", "locked", fmt.Sprintf("six==1.16.0 --hash=sha256:%s\n", hashA), Requirements, `six 1.16.0 registry unsupported`},
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
+	"github.com/nixpy/rules_nixpy/tools/wheeltags"
 )
 
 // parseRequirements reads a pip requirements file of pins with hashes, as written by
@@ -105,6 +106,10 @@ func requirementPackage(req string, hashes []string) (*Package, error) {
 			return nil, fmt.Errorf("%s: --hash: a direct URL needs exactly one hash, got %d", r.Name, len(sums))
 		}
 		p.addFile(a)
+		// A direct reference states no version; its file name does.
+		if p.Version, err = versionFromFilename(a.Filename); err != nil {
+			return nil, fmt.Errorf("%s: url: %w", r.Name, err)
+		}
 		return p, nil
 	}
 	if len(r.Specifier) != 1 || r.Specifier[0].Op != "==" || r.Specifier[0].Wildcard {
@@ -117,4 +122,31 @@ func requirementPackage(req string, hashes []string) (*Package, error) {
 	}
 	p.Unsupported = "pinned by version and hashes only (" + fmt.Sprint(len(sums)) + " hashes, no file names); write it as \"" + r.Name + " @ URL --hash=sha256:...\" for lock mode"
 	return p, nil
+}
+
+// versionFromFilename reads the version in a wheel or sdist file name.
+func versionFromFilename(file string) (string, error) {
+	var v string
+	if strings.HasSuffix(file, ".whl") {
+		f, err := wheeltags.ParseFilename(file)
+		if err != nil {
+			return "", err
+		}
+		v = f.Version
+	} else {
+		base := file
+		for _, ext := range []string{".tar.gz", ".zip", ".tar.bz2", ".tgz"} {
+			base = strings.TrimSuffix(base, ext)
+		}
+		i := strings.LastIndex(base, "-")
+		if i < 0 {
+			return "", fmt.Errorf("file name %q: want name-version.tar.gz", file)
+		}
+		v = base[i+1:]
+	}
+	nv, err := normalizeVersion(v)
+	if err != nil {
+		return "", fmt.Errorf("file name %q: %w", file, err)
+	}
+	return nv, nil
 }

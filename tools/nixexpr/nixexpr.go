@@ -91,6 +91,9 @@ func (w *Writer) Close(format string, args ...any) {
 	w.Line(format, args...)
 }
 
+// Dedent unindents without writing, to end an Open whose last line carries the terminator.
+func (w *Writer) Dedent() { w.indent-- }
+
 // Raw writes text as is, for fixed Nix source that is part of this program.
 func (w *Writer) Raw(text string) { w.b.WriteString(text) }
 

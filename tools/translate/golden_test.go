@@ -1,0 +1,86 @@
+package translate
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// goldenCase is one realistic project under testdata/DIR translated with opts into
+// testdata/DIR/OUT. Lock files come from real projects (pallets/flask's uv.lock files) or
+// were written from their entries: real names, versions, URLs and sha256 hashes.
+type goldenCase struct {
+	dir, lock, out string
+	opts           Options
+}
+
+var goldenCases = []goldenCase{
+	{"uv-celery", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
+	{"uv-celery", "uv.lock", "nixpkgs.nix", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}},
+	{"uv-flask", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"async", "dotenv"}, Groups: []string{"tests"}}},
+	{"poetry1", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"redis"}}},
+	{"poetry1", "", "nixpkgs.nix", Options{Mode: "nixpkgs", Python: "3.12", System: "x86_64-linux", Extras: []string{"redis"}}},
+	{"poetry2", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-darwin", Extras: []string{"redis"}}},
+	{"pdm", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
+	{"pylock", "pylock.toml", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-linux", Libc: "musl-1.2"}},
+	{"requirements", "requirements.txt", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux",
+		URLRewrites: []Rewrite{{From: "https://files.pythonhosted.org/packages/", To: "https://pypi-mirror.example.org/packages/"}}}},
+}
+
+func (c goldenCase) translate(t testing.TB) []byte {
+	t.Helper()
+	py := readInput(t, filepath.Join("testdata", c.dir, "pyproject.toml"))
+	var lock *Input
+	if c.lock != "" {
+		in := readInput(t, filepath.Join("testdata", c.dir, c.lock))
+		lock = &in
+	}
+	out, err := Translate(py, lock, c.opts)
+	if err != nil {
+		t.Fatalf("%s/%s: %v", c.dir, c.out, err)
+	}
+	return out
+}
+
+func readInput(t testing.TB, path string) Input {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Input{Name: filepath.Base(path), Data: data}
+}
+
+func TestGolden(t *testing.T) {
+	for _, c := range goldenCases {
+		t.Run(c.dir+"/"+c.out, func(t *testing.T) {
+			got := c.translate(t)
+			if again := c.translate(t); !bytes.Equal(got, again) {
+				t.Fatal("two translations of the same inputs differ")
+			}
+			if err := nixexpr.Check(got); err != nil {
+				t.Fatalf("output fails the structural check: %v", err)
+			}
+			path := filepath.Join("testdata", c.dir, c.out)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the translation; run go test ./tools/translate -update and review the diff", path)
+			}
+		})
+	}
+}

@@ -1,0 +1,124 @@
+  # nixpy's helpers. `pkg` looks a name up in python.pkgs and fails with a clear message when
+  # nixpkgs lacks it. `check` returns drv when drv.version satisfies a PEP 440 constraint and
+  # throws otherwise, naming the package, the constraint and the version nixpkgs has. A
+  # constraint is a list of alternatives (Poetry's "||"), each a list of clauses that nixpy
+  # wrote in normalised form (">=3.1", "==2.*", "~=1.4.5"). Versions are parsed in that
+  # normalised form, [N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local], which is also how nixpkgs
+  # writes them; tail orders pre-, post- and dev-releases as PEP 440 does. Pre-releases are
+  # not excluded: the version nixpkgs has is the only candidate, which PEP 440 then allows.
+  nixpy = rec {
+    noDev = 9223372036854775807;
+    num = s: builtins.fromJSON (builtins.head (builtins.match "0*([0-9]+)" s));
+    parse =
+      v:
+      let
+        m = builtins.match "(([0-9]+)!)?([0-9]+(\\.[0-9]+)*)((a|b|rc)([0-9]+))?(\\.post([0-9]+))?(\\.dev([0-9]+))?(\\+([a-zA-Z0-9.]+))?" v;
+        at = builtins.elemAt m;
+        opt = s: d: if s == null then d else num s;
+        hasPre = at 5 != null;
+        hasPost = at 8 != null;
+        hasDev = at 10 != null;
+        preKind = if at 5 == "a" then 0 else if at 5 == "b" then 1 else 2;
+      in
+      if m == null then
+        null
+      else
+        {
+          raw = v;
+          epoch = opt (at 1) 0;
+          release = map num (builtins.filter builtins.isString (builtins.split "\\." (at 2)));
+          tail = [
+            (if hasPre then preKind else if !hasPost && hasDev then -1 else 3)
+            (opt (at 6) 0)
+            (opt (at 8) (-1))
+            (opt (at 10) noDev)
+          ];
+          local = at 12;
+          pre = hasPre || hasDev;
+          post = hasPost;
+        };
+    cmpInt = a: b: if a < b then -1 else if a > b then 1 else 0;
+    # cmpList compares lists of numbers, the shorter padded with zeros.
+    cmpList =
+      a: b:
+      let
+        la = builtins.length a;
+        lb = builtins.length b;
+        n = if la > lb then la else lb;
+        at = l: i: if i < builtins.length l then builtins.elemAt l i else 0;
+        go = i: if i >= n then 0 else let c = cmpInt (at a i) (at b i); in if c != 0 then c else go (i + 1);
+      in
+      go 0;
+    # Local segments compare as plain strings here, which is exact for the single segments
+    # nixpkgs versions carry.
+    cmpLocal = a: b: if a == b then 0 else if a == null then -1 else if b == null then 1 else if a < b then -1 else 1;
+    compare =
+      withLocal: a: b:
+      let
+        c1 = cmpInt a.epoch b.epoch;
+        c2 = cmpList a.release b.release;
+        c3 = cmpList a.tail b.tail;
+      in
+      if c1 != 0 then c1
+      else if c2 != 0 then c2
+      else if c3 != 0 then c3
+      else if withLocal then cmpLocal a.local b.local
+      else 0;
+    base = a: b: let c = cmpInt a.epoch b.epoch; in if c != 0 then c else cmpList a.release b.release;
+    prefixMatch =
+      v: c:
+      v.epoch == c.epoch
+      && builtins.all (i: (if i < builtins.length v.release then builtins.elemAt v.release i else 0) == builtins.elemAt c.prefix i) (
+        builtins.genList (i: i) (builtins.length c.prefix)
+      );
+    # clause parses one normalised clause; prefix is the release a wildcard or ~= must start with.
+    clause =
+      s:
+      let
+        m = builtins.match "(===|~=|==|!=|<=|>=|<|>)(.*)" s;
+        op = builtins.elemAt m 0;
+        text = builtins.elemAt m 1;
+        wildcard = builtins.match ".*[.][*]" text != null;
+        v = parse (if wildcard then builtins.substring 0 (builtins.stringLength text - 2) text else text);
+        init = l: builtins.genList (builtins.elemAt l) (builtins.length l - 1);
+      in
+      if m == null || (op != "===" && v == null) then
+        throw ("nixpy: malformed version clause " + s)
+      else if op == "===" then
+        { inherit op; raw = text; }
+      else
+        v
+        // {
+          inherit op wildcard;
+          prefix = if wildcard then v.release else if op == "~=" then init v.release else [ ];
+        };
+    equal = v: c: if c.wildcard then prefixMatch v c else compare (c.local != null) v c == 0;
+    matches =
+      v: c:
+      if c.op == "===" then v.raw == c.raw
+      else if c.op == "==" then equal v c
+      else if c.op == "!=" then !(equal v c)
+      else if c.op == "~=" then compare false v c >= 0 && prefixMatch v c
+      else if c.op == "<=" then compare false v c <= 0
+      else if c.op == ">=" then compare false v c >= 0
+      else if c.op == "<" then compare false v c < 0 && (c.pre || !v.pre || base v c != 0)
+      else compare true v c > 0 && (c.post || !v.post || base v c != 0) && (v.local == null || base v c != 0);
+    check =
+      name: alternatives: drv:
+      let
+        v = parse drv.version;
+        constraint = builtins.concatStringsSep " || " (map (builtins.concatStringsSep ",") alternatives);
+      in
+      if v == null then
+        throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version + ", which is not a PEP 440 version")
+      else if builtins.any (builtins.all (s: matches v (clause s))) alternatives then
+        drv
+      else
+        throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    pkg =
+      name: attr:
+      if builtins.hasAttr attr python.pkgs then
+        builtins.getAttr attr python.pkgs
+      else
+        throw ("nixpy: " + name + " is required, but nixpkgs' python package set has no attribute " + attr);
+  };
