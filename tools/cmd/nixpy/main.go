@@ -25,12 +25,13 @@ var errUsage = errors.New("usage error")
 
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the nixpy version", runVersion},
-		"help":    {"list the subcommands, or show one's flags: nixpy help SUBCOMMAND", runHelp},
-		"closure": {"write closure.json: store paths with narHash, narSize, references", runClosure},
-		"image":   {"build a layered OCI image layout from closure.json", runImage},
-		"push":    {"push an image layout to a registry, only the blobs it lacks", runPush},
-		"load":    {"load an image layout into the local Docker engine", runLoad},
+		"version":   {"print the nixpy version", runVersion},
+		"help":      {"list the subcommands, or show one's flags: nixpy help SUBCOMMAND", runHelp},
+		"translate": {"translate pyproject.toml and its lock file into a Nix expression", runTranslate},
+		"closure":   {"write closure.json: store paths with narHash, narSize, references", runClosure},
+		"image":     {"build a layered OCI image layout from closure.json", runImage},
+		"push":      {"push an image layout to a registry, only the blobs it lacks", runPush},
+		"load":      {"load an image layout into the local Docker engine", runLoad},
 	}
 }
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nixpy/rules_nixpy/tools/translate"
+)
+
+func runTranslate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("translate", "--pyproject FILE [--lock FILE] --mode nixpkgs|lock -o OUT.nix", stderr)
+	pyprojectFile := fs.String("pyproject", "", "the project's pyproject.toml (required)")
+	lockFile := fs.String("lock", "", "the lock file: uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt with hashes (required in lock mode)")
+	mode := fs.String("mode", "", "nixpkgs: dependencies from nixpkgs, constraints checked when Nix evaluates; lock: every package pinned to the lock's artifacts (required)")
+	extras := fs.String("extras", "", "comma-separated extras of the project to install")
+	groups := fs.String("groups", "", "comma-separated dependency groups to install (default none: dev groups are off unless named)")
+	python := fs.String("python", "3.12", "the CPython version markers and wheels are chosen for, X.Y or X.Y.Z")
+	system := fs.String("system", "x86_64-linux", "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
+	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
+	var rewrites listFlag
+	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
+	out := fs.String("o", "", "write the Nix expression here (required)")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return helpIsSuccess(err)
+	}
+	switch {
+	case len(positional) > 0:
+		return usageError(fs, "unexpected argument %q", positional[0])
+	case *pyprojectFile == "":
+		return usageError(fs, "--pyproject is required")
+	case *mode == "":
+		return usageError(fs, "--mode is required")
+	case *out == "":
+		return usageError(fs, "-o is required")
+	}
+	opts := translate.Options{Mode: *mode, Extras: splitList(*extras), Groups: splitList(*groups), Python: *python, System: *system, Libc: *libc}
+	for _, r := range rewrites {
+		from, to, ok := strings.Cut(r, "=")
+		if !ok || from == "" || to == "" {
+			return usageError(fs, "--url-rewrite %q: want FROM=TO", r)
+		}
+		opts.URLRewrites = append(opts.URLRewrites, translate.Rewrite{From: from, To: to})
+	}
+	py, err := readInput(*pyprojectFile)
+	if err != nil {
+		return err
+	}
+	var lock *translate.Input
+	if *lockFile != "" {
+		in, err := readInput(*lockFile)
+		if err != nil {
+			return err
+		}
+		lock = &in
+	}
+	nix, err := translate.Translate(py, lock, opts)
+	if err != nil {
+		return err
+	}
+	// writeFileAtomic (push.go) renames a finished temporary file into place: no partial output.
+	if err := writeFileAtomic(*out, nix); err != nil {
+		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	return nil
+}
+
+// readInput reads a file, naming it in errors and in the output's header by the path given.
+func readInput(path string) (translate.Input, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return translate.Input{}, err
+	}
+	return translate.Input{Name: path, Data: data}, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
