@@ -1,0 +1,68 @@
+# testing/nixpkgs: a nixpkgs-shaped package set built offline from pinned Debian .debs (see README.md).
+# Imported like nixpkgs: import ./testing/nixpkgs { system = "x86_64-linux"; config = { }; overlays = [ ]; }
+# Evaluation is pure: no <nixpkgs>, no environment, no clock.
+{ localSystem ? { system = args.system or "x86_64-linux"; }
+, system ? localSystem.system
+, crossSystem ? localSystem
+, config ? { }
+, overlays ? [ ]
+, crossOverlays ? [ ]
+}@args:
+let
+  lib = import ./lib;
+
+  # nixpkgs also takes config as a function of the package set.
+  config' = if builtins.isFunction config then config { inherit lib; } else config;
+
+  checked =
+    if system != "x86_64-linux" then
+      throw "testing/nixpkgs: built from Debian amd64 .debs, it has only system \"x86_64-linux\" (asked: ${system})"
+    else if (crossSystem.system or crossSystem) != system || crossOverlays != [ ] then
+      throw "testing/nixpkgs: cross compilation is not supported"
+    else if !builtins.isList overlays then
+      throw "testing/nixpkgs: `overlays` must be a list of functions (final: prev: { ... })"
+    else true;
+
+  inherit (import ./debs.nix { inherit lib; }) debs debVersions;
+
+  bootstrap = import ./bootstrap.nix { inherit lib system debs debVersions; };
+
+  # The set before overlays; `final` is the set after them, as in nixpkgs' fixpoint.
+  base = final: {
+    inherit lib system;
+    config = config';
+    inherit (bootstrap) busybox bash coreutils patchelf glibc;
+    inherit (bootstrap.libs) zlib expat libffi openssl bzip2 xz sqlite ncurses readline libuuid libxcrypt db krb5 libtirpc;
+
+    stdenv = import ./stdenv { inherit lib system; config = config'; inherit bootstrap; };
+    stdenvNoCC = final.stdenv;
+    runtimeShell = "${final.bash}${final.bash.shellPath}";
+    runtimeShellPackage = final.bash;
+
+    cacert = final.stdenv.mkDerivation {
+      pname = "nss-cacert";
+      version = debVersions.ca-certificates;
+      src = debs.ca-certificates;
+      dontUnpack = true;
+      # update-ca-certificates' bundle: every Mozilla certificate Debian ships, in name order.
+      installPhase = ''
+        mkdir -p x $out/etc/ssl/certs $out/nix-support
+        dpkg-deb -x $src x
+        cat x/usr/share/ca-certificates/mozilla/*.crt >$out/etc/ssl/certs/ca-bundle.crt
+        printf 'export NIX_SSL_CERT_FILE=%s\nexport SSL_CERT_FILE=%s\n' \
+          $out/etc/ssl/certs/ca-bundle.crt $out/etc/ssl/certs/ca-bundle.crt >$out/nix-support/setup-hook
+      '';
+    };
+
+    python311 = import ./python {
+      inherit lib debs debVersions bootstrap;
+      inherit (final) stdenv fetchurl;
+    };
+    python3 = final.python311;
+    python311Packages = final.python311.pkgs;
+    python3Packages = final.python3.pkgs;
+  }
+  // import ./build-support.nix { inherit lib; inherit (final) stdenv runtimeShell; };
+in
+assert checked;
+lib.fix (lib.extends (lib.composeManyExtensions overlays) base)

@@ -1,0 +1,116 @@
+# CPython 3.11 from Debian's .debs, shaped like nixpkgs' python3 (pkgs/development/interpreters/python):
+# lib/python3.11/site-packages layout, setup hook, .pkgs, withPackages, buildEnv, override { packageOverrides }.
+{ lib, stdenv, bootstrap, debs, debVersions, fetchurl }:
+let
+  inherit (bootstrap) run unpack fixElf glibc libs patchelf;
+
+  version = debVersions."python3.11-minimal";
+  pythonVersion = lib.versions.majorMinor version;
+  libPrefix = "python${pythonVersion}";
+  sitePackages = "lib/${libPrefix}/site-packages";
+  executable = libPrefix;
+
+  interpreter = run {
+    name = "python3-${version}";
+    path = [ patchelf ];
+    script = ''
+      ${unpack [ "python3.11-minimal" "libpython3.11-minimal" "libpython3.11-stdlib" "python3-distutils" "python3-lib2to3" "media-types" ]}
+      mkdir -p $out/bin $out/lib $out/etc $out/nix-support
+      cp -a x/python3.11-minimal/usr/bin/${executable} $out/bin/
+      ln -s ${executable} $out/bin/python3
+      ln -s ${executable} $out/bin/python
+      for d in x/*/usr/lib/${libPrefix}; do cp -a $d $out/lib/; done
+      chmod -R u+w $out
+      cd $out/lib/${libPrefix}
+      # nixpkgs' python has no test suite and no Debian pip marker.
+      rm -rf test EXTERNALLY-MANAGED
+      # Debian's site.py reads site-packages only in venvs and dist-packages otherwise; nixpkgs' layout
+      # is lib/pythonX.Y/site-packages for every prefix.
+      sed -i 's/^            if is_virtual_environment:$/            if True:  # testing\/nixpkgs: site-packages, as in nixpkgs/' site.py
+      grep -q 'if True:  # testing/nixpkgs' site.py
+      # sitecustomize is a link into /etc on Debian; nixpkgs' reads NIX_PYTHONPATH.
+      rm -f sitecustomize.py
+      cp ${./sitecustomize.py} sitecustomize.py
+      # Build configuration recorded for /usr: point it at the store path.
+      sed -i "s|'/usr|'$out|g; s| /usr/| $out/|g; s|=/usr/|=$out/|g" _sysconfigdata_*.py
+      cd "$NIX_BUILD_TOP"
+      cp x/media-types/etc/mime.types $out/etc/mime.types
+      ${fixElf (lib.concatStringsSep ":" ([ "${glibc}/lib" ] ++ map (d: "${d}/lib") (builtins.attrValues libs)))}
+      sed 's|@sitePackages@|${sitePackages}|g' ${./setup-hook.sh} >$out/nix-support/setup-hook
+      # A link into /etc or /usr would dangle in a container holding only the closure.
+      find $out -type l | while read -r l; do
+        case "$(readlink "$l")" in /nix/store/*) ;; /*) echo "absolute link outside the store: $l" >&2; exit 1 ;; esac
+      done
+      PYTHONDONTWRITEBYTECODE=1 $out/bin/${executable} -c 'import sys, ssl, zlib, ctypes, sqlite3, lzma, bz2, pyexpat, readline, json, uuid, decimal; print(sys.version, sys.prefix)'
+    '';
+  };
+
+  # The python attribute set: the interpreter derivation plus nixpkgs' passthru, with a package set fixed by
+  # packageOverrides (nixpkgs: python.override { packageOverrides = self: super: { ... }; }).
+  mkPython = { packageOverrides ? (self: super: { }) }:
+    let
+      python = interpreter // {
+        pname = "python3";
+        inherit version pythonVersion sitePackages libPrefix executable;
+        interpreter = "${interpreter}/bin/${executable}";
+        implementation = "cpython";
+        isPy3k = true;
+        isPy311 = true;
+        pythonAtLeast = lib.versionAtLeast pythonVersion;
+        pythonOlder = lib.versionOlder pythonVersion;
+        pythonOnBuildForHost = python;
+        inherit stdenv;
+        pkgs = pythonPackages;
+        buildEnv = mkEnv { };
+        withPackages = f: mkEnv { extraLibs = f pythonPackages; };
+        override = mkPython;
+        meta = { platforms = lib.platforms.linux; description = "CPython ${version} (Debian build)"; };
+      };
+
+      pythonPackages = lib.fix (lib.extends packageOverrides (import ./python-packages.nix {
+        inherit lib stdenv bootstrap debs debVersions fetchurl python;
+      }));
+
+      # nixpkgs' python.buildEnv (wrapper.nix), made as a venv: bin/python3.11 links to the interpreter and
+      # pyvenv.cfg makes it read this env's site-packages, so no shell wrapper is needed.
+      mkEnv = { extraLibs ? [ ], ignoreCollisions ? false, postBuild ? "", makeWrapperArgs ? [ ], permitUserSite ? false, extraOutputsToInstall ? [ ] }@envArgs:
+        let
+          paths = pythonPackages.requiredPythonModules extraLibs;
+          env = stdenv.mkDerivation {
+            name = "python3-${version}-env";
+            inherit postBuild ignoreCollisions;
+            paths = map toString paths;
+            passAsFile = [ "paths" ];
+            buildCommand = ''
+              mkdir -p $out/bin $out/${sitePackages}
+              ln -s ${interpreter}/bin/${executable} $out/bin/${executable}
+              ln -s ${executable} $out/bin/python3
+              ln -s ${executable} $out/bin/python
+              printf 'home = %s\ninclude-system-site-packages = false\nversion = %s\n' ${interpreter}/bin ${version} >$out/pyvenv.cfg
+              link() {
+                local dst=$2/$(basename "$1")
+                if [ -e "$dst" ] || [ -L "$dst" ]; then
+                  [ -n "$ignoreCollisions" ] || { echo "python env: collision between $(readlink "$dst") and $1" >&2; exit 1; }
+                  return 0
+                fi
+                ln -s "$1" "$dst"
+              }
+              for p in $(cat $pathsPath); do
+                for e in $p/${sitePackages}/*; do link "$e" $out/${sitePackages}; done
+                for e in $p/bin/*; do link "$e" $out/bin; done
+              done
+              eval "$postBuild"
+            '';
+            passthru = {
+              inherit python;
+              interpreter = "${env}/bin/${executable}";
+              inherit env;
+              override = newArgs: mkEnv (envArgs // newArgs);
+            };
+          };
+        in
+        env;
+    in
+    python;
+in
+mkPython { }
