@@ -101,7 +101,7 @@ func Parse(name string, data []byte) (*Lock, error) {
 	switch {
 	case probe["lock-version"] != nil:
 		l, err = parsePyLock(name, data)
-	case probe["version"] != nil && probe["package"] != nil || probe["version"] != nil && probe["requires-python"] != nil:
+	case probe["version"] != nil:
 		l, err = parseUV(name, data)
 	case meta != nil && meta["lock-version"] != nil:
 		l, err = parsePoetry(name, data)

@@ -1,0 +1,148 @@
+package translate
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+)
+
+const (
+	flaskWheelHash = "sha256:f4bcbefc124291925f1a26446da31a5178f9483862233b23c0c96a20701f670c"
+	flaskSdistHash = "sha256:0ef0e52b8a9cd932855379197dd8f94047b359ca0a78695144304cb45f87c9eb"
+	flaskWheelURL  = "https://files.pythonhosted.org/packages/7f/9c/34f6962f9b9e9c71f6e5ed806e0d0ff03c9d1b0b2340088a0cf4bce09b18/flask-3.1.3-py3-none-any.whl"
+	flaskSdistURL  = "https://files.pythonhosted.org/packages/26/00/35d85dcce6c57fdc871f3867d465d780f302a175ea360f62533f12b27e2b/flask-3.1.3.tar.gz"
+	appPyproject   = "[project]\nname = \"app\"\nversion = \"1.0\"\nrequires-python = \">=3.12\"\ndependencies = [\"flask>=3.1\"]\n"
+)
+
+// uvLock is a uv.lock with the app and one flask entry whose body is given.
+func uvLock(flaskBody string) string {
+	return `version = 1
+revision = 3
+requires-python = ">=3.12"
+
+[[package]]
+name = "app"
+version = "1.0"
+source = { editable = "." }
+dependencies = [{ name = "flask" }]
+
+[[package]]
+name = "flask"
+version = "3.1.3"
+` + flaskBody
+}
+
+func TestTranslateErrors(t *testing.T) {
+	lockOpts := Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}
+	tests := []struct {
+		name      string
+		pyproject string
+		lockName  string
+		lock      string
+		opts      Options
+		want      string
+	}{
+		{"malformed pyproject", "[project\nname = \"app\"\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "pyproject.toml:1: invalid TOML"},
+		{"malformed lock", appPyproject, "uv.lock", "version = 1\n\n[[package]]\nname = \"flask\nversion = 1\n", lockOpts, "uv.lock:4: invalid TOML"},
+		{"unknown lock version", appPyproject, "uv.lock", "version = 7\n", lockOpts, "uv.lock: version: unsupported uv.lock version 7"},
+		{"unknown poetry version", appPyproject, "poetry.lock", "[metadata]\nlock-version = \"3.0\"\n", lockOpts, `poetry.lock: metadata.lock-version: unsupported poetry.lock version "3.0"`},
+		{"missing hash", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "` + flaskWheelURL + `", size = 103424 }]
+`), lockOpts, "uv.lock: package flask 3.1.3: wheel flask-3.1.3-py3-none-any.whl: hash: missing"},
+		{"no artifact for the target", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/packages/x/flask-3.1.3-cp313-cp313-win_amd64.whl", hash = "` + flaskWheelHash + `" }]
+`), lockOpts, "uv.lock: package flask 3.1.3: no artifact for the target: no wheel for cp313 on x86_64-linux (glibc-2.40) among 1, and no sdist"},
+		{"direct dependency missing from the lock", appPyproject + "", "uv.lock", "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"1.0\"\nsource = { editable = \".\" }\n", lockOpts, "uv.lock: package flask (needed by pyproject.toml) is not in the lock: lock the project again"},
+		{"locked version outside the constraint", strings.Replace(appPyproject, "flask>=3.1", "flask>=4", 1), "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "` + flaskSdistURL + `", hash = "` + flaskSdistHash + `" }
+`), lockOpts, "uv.lock: package flask: version 3.1.3 does not satisfy >=4 from pyproject.toml"},
+		{"git source", appPyproject, "uv.lock", uvLock(`source = { git = "https://github.com/pallets/flask?rev=3.1.3#abc" }
+`), lockOpts, "uv.lock: package flask 3.1.3: source: a git source"},
+		{"bad artifact URL", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "javascript:alert(1)/flask-3.1.3.tar.gz", hash = "` + flaskSdistHash + `" }
+`), lockOpts, "sdist flask-3.1.3.tar.gz: url: URL \"javascript:alert(1)/flask-3.1.3.tar.gz\": scheme must be"},
+		{"URL with a quote", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdistHash + `" }
+`), lockOpts, "holds a blank, quote"},
+		{"requires-python", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.11", System: "x86_64-linux"}, "pyproject.toml: requires-python >=3.12 excludes python 3.11"},
+		{"unknown extra", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", Extras: []string{"nope"}}, `pyproject.toml: extra "nope": not in the project's optional dependencies`},
+		{"name that could inject", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"fla${builtins.abort}sk\"]\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "project.dependencies"},
+		{"version-only pin in lock mode", appPyproject, "requirements.txt", "flask==3.1.3 --hash=" + flaskWheelHash + "\n", lockOpts, "requirements.txt: package flask 3.1.3: source: pinned by version and hashes only"},
+		{"lock mode without lock", appPyproject, "", "", lockOpts, "lock mode needs a lock file"},
+		{"bad mode", appPyproject, "", "", Options{Mode: "pip", Python: "3.13", System: "x86_64-linux"}, `mode "pip"`},
+		{"bad system", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "riscv64-linux"}, `system "riscv64-linux"`},
+		{"bad rewrite", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", URLRewrites: []Rewrite{{From: "https://a/", To: "ftp://b/"}}}, "--url-rewrite ftp://b/: TO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lock *Input
+			if tt.lockName != "" {
+				lock = &Input{Name: tt.lockName, Data: []byte(tt.lock)}
+			}
+			out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(tt.pyproject)}, lock, tt.opts)
+			if err == nil {
+				t.Fatalf("no error; output:\n%s", out)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTranslateChoices(t *testing.T) {
+	lock := uvLock(fmt.Sprintf(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = %q, hash = %q }
+wheels = [{ url = %q, hash = %q }]
+`, flaskSdistURL, flaskSdistHash, flaskWheelURL, flaskWheelHash))
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"wheel preferred", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"},
+			[]string{`format = "wheel";`, `hash = "sha256-9Ly+/BJCkZJfGiZEbaMaUXj5SDhiIzsjwMlqIHAfZww=";`, `dependencies = [ deps.flask ];`}},
+		{"rewrite, longest prefix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", URLRewrites: []Rewrite{
+			{From: "https://files.pythonhosted.org/", To: "https://short.example/"},
+			{From: "https://files.pythonhosted.org/packages/", To: "https://long.example/p/"},
+		}}, []string{`url = "https://long.example/p/7f/9c/`}},
+		{"nixpkgs mode", Options{Mode: "nixpkgs", Python: "3.13", System: "aarch64-darwin"},
+			[]string{`flask = nixpy.check "flask" [ [ ">=3.1" ] ] (nixpy.pkg "flask" "flask");`, `pythonChecked = nixpy.check "python" [ [ ">=3.12" ] ] python;`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(appPyproject)}, &Input{Name: "uv.lock", Data: []byte(lock)}, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nixexpr.Check(out); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+func TestBreakCycles(t *testing.T) {
+	tr := &translation{nodes: map[string]*node{
+		"a": {deps: map[string]bool{"b": true}},
+		"b": {deps: map[string]bool{"c": true}},
+		"c": {deps: map[string]bool{"a": true, "d": true}},
+		"d": {deps: map[string]bool{}},
+	}}
+	tr.breakCycles()
+	if got := fmt.Sprint(tr.nodes["c"].cut, sortedKeys(tr.nodes["c"].deps)); got != "[a] [d]" {
+		t.Errorf("c: cut and kept = %s, want [a] [d]", got)
+	}
+	for _, n := range []string{"a", "b"} {
+		if len(tr.nodes[n].cut) != 0 {
+			t.Errorf("%s: cut %v, want none", n, tr.nodes[n].cut)
+		}
+	}
+}
