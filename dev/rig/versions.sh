@@ -1,0 +1,10 @@
+# Versions the rig installs. Bumping one re-runs the step that uses it.
+# shellcheck shell=bash
+RULES_GO_VERSION=v0.65.0
+GAZELLE_VERSION=v0.54.0
+# gazelle's go.work uses ./v2, which module zips leave out.
+GAZELLE_V2_VERSION=v2.0.0-3
+BUILDTOOLS_VERSION=v0.0.0-20260904073137-eaa4d125b423
+CRANE_VERSION=v0.22.1
+# Debian sid packages installed in the rig's root folder.
+SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl"
