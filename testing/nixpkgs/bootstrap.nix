@@ -39,6 +39,13 @@ let
       cp -a x/libc6/lib/x86_64-linux-gnu/. $out/lib/
       # gconv modules (iconv charsets) are 8 MB that python does not use.
       rm -rf $out/lib/gconv
+      # libc.so.6 is also a program: its interpreter must be the store ld.so, not /lib64's. Debian's
+      # patchelf runs through this very ld.so to set it.
+      ${unpack [ "patchelf" "libstdc++6" "libgcc-s1" ]}
+      mkdir tmp; cp x/patchelf/usr/bin/patchelf x/libstdc++6/usr/lib/x86_64-linux-gnu/libstdc++.so.6* x/libgcc-s1/lib/x86_64-linux-gnu/libgcc_s.so.1 tmp/
+      chmod u+w $out/lib/libc.so.6
+      x/libc6/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path x/libc6/lib/x86_64-linux-gnu:tmp tmp/patchelf \
+        --set-interpreter $out/lib/ld-linux-x86-64.so.2 $out/lib/libc.so.6
     '';
   };
   ldso = "${glibc}/lib/ld-linux-x86-64.so.2";

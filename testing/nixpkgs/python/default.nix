@@ -31,8 +31,14 @@ let
       # sitecustomize is a link into /etc on Debian; nixpkgs' reads NIX_PYTHONPATH.
       rm -f sitecustomize.py
       cp ${./sitecustomize.py} sitecustomize.py
-      # Build configuration recorded for /usr: point it at the store path.
-      sed -i "s|'/usr|'$out|g; s| /usr/| $out/|g; s|=/usr/|=$out/|g" _sysconfigdata_*.py
+      # Build configuration recorded for /usr: point it at the store path; tools by name, time zones from
+      # the tzdata package only (no host zoneinfo).
+      sed -i "s|'/usr|'$out|g; s| /usr/| $out/|g; s|=/usr/|=$out/|g; s|/bin/mkdir -p|mkdir -p|g; s|'/bin/sh'|'sh'|g
+        s|:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo||g" _sysconfigdata_*.py
+      # Executable stdlib modules (pdb.py, tarfile.py...) run with this interpreter, as nixpkgs' patchShebangs does.
+      find . -type f -perm -0100 -name '*.py' | while read -r f; do
+        sed -i '1s|^#!.*python.*$|#!'$out'/bin/${executable}|' "$f"
+      done
       cd "$NIX_BUILD_TOP"
       cp x/media-types/etc/mime.types $out/etc/mime.types
       ${fixElf (lib.concatStringsSep ":" ([ "${glibc}/lib" ] ++ map (d: "${d}/lib") (builtins.attrValues libs)))}
