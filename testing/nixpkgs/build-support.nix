@@ -134,7 +134,8 @@ rec {
 
   # nixpkgs' symlinkJoin has `...` (extra attributes reach mkDerivation); lndir there, cp -rs here.
   symlinkJoin =
-    { name ? "${args.pname}-${args.version}"
+    { name ? assert lib.assertMsg (args ? pname && args ? version) "symlinkJoin requires either a `name` OR `pname` and `version`";
+        "${args.pname}-${args.version}"
     , paths
     , stripPrefix ? ""
     , preferLocalBuild ? true
@@ -163,30 +164,37 @@ rec {
     });
 
   # buildEnv: a symlink tree of `paths`; a file in two paths is an error unless ignoreCollisions.
+  # nixpkgs' has no `...` either. Ignored here: manifest, includeClosures, extraOutputsToInstall,
+  # ignoreSingleFileOutputs (the set's packages have one output).
   buildEnv =
-    { name ? "${args.pname}-${args.version}"
+    { manifest ? ""
     , paths
     , ignoreCollisions ? false
     , ignoreSingleFileOutputs ? false
-    , checkCollisionContents ? true
-    , postBuild ? ""
-    , extraOutputsToInstall ? [ ]
-    , pathsToLink ? [ "/" ]
-    , extraPrefix ? ""
-    , meta ? { }
-    , passthru ? { }
-    , nativeBuildInputs ? [ ]
-    , buildInputs ? [ ]
     , includeClosures ? false
-    , manifest ? ""
+    , checkCollisionContents ? true
+    , pathsToLink ? [ "/" ]
+    , extraOutputsToInstall ? [ ]
+    , extraPrefix ? ""
+    , postBuild ? ""
+    , derivationArgs ? { }
+    , name ? null
     , pname ? null
     , version ? null
-    , ...
-    }@args:
-    stdenv.mkDerivation {
-      inherit name meta passthru nativeBuildInputs buildInputs postBuild ignoreCollisions checkCollisionContents;
+    , nativeBuildInputs ? null
+    , buildInputs ? null
+    , passthru ? null
+    , meta ? null
+    }:
+    stdenv.mkDerivation (derivationArgs // {
+      name = if name != null then name else "${pname}-${version}";
+      inherit postBuild ignoreCollisions checkCollisionContents;
+      nativeBuildInputs = if nativeBuildInputs != null then nativeBuildInputs else [ ];
+      buildInputs = if buildInputs != null then buildInputs else [ ];
+      passthru = { inherit paths; } // (if passthru != null then passthru else { });
+      meta = if meta != null then meta else { };
       paths = map toString paths;
-      pathsToLink = map (p: if p == "/" then "" else p) pathsToLink;
+      inherit pathsToLink;
       inherit extraPrefix;
       passAsFile = [ "paths" ];
       preferLocalBuild = true;
@@ -195,7 +203,8 @@ rec {
         root=$out$extraPrefix
         mkdir -p "$root"
         for p in $(cat $pathsPath); do
-          for sub in ''${pathsToLink:-""}; do
+          for sub in $pathsToLink; do
+            sub=''${sub%/}
             [ -d "$p$sub" ] || continue
             (cd "$p$sub" && find . -mindepth 1 \( -type f -o -type l \) -print) | while read -r rel; do
               dst="$root$sub/''${rel#./}"
@@ -213,5 +222,5 @@ rec {
         done
         eval "$postBuild"
       '';
-    };
+    });
 }

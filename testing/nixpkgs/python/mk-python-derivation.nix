@@ -112,8 +112,9 @@ let
       passthru = {
         inherit disabled pyproject build-system dependencies optional-dependencies;
       } // lib.optionalAttrs isModule {
-        # Kept in passthru so that overrideAttrs keeps it: python.withPackages collects these.
+        # Kept in passthru so that overrideAttrs keeps them: python.withPackages collects these.
         pythonModule = python;
+        requiredPythonModules = runtimeModules;
       } // (attrs.passthru or { });
       meta = { platforms = python.meta.platforms; } // meta;
     }

@@ -98,3 +98,13 @@ func TestLockModeWheels(t *testing.T) {
 		t.Errorf("flask imported from %q, want under %s", out, env)
 	}
 }
+
+// TestTrivialBuilders builds testdata/trivial.nix: runCommand, writeText, writeShellScript(Bin),
+// symlinkJoin, buildEnv with pathsToLink, cacert's bundle and setup hook, some lib.
+func TestTrivialBuilders(t *testing.T) {
+	out := buildOne(t, "testing/nixpkgs/testdata/trivial.nix")
+	data, err := os.ReadFile(out)
+	if err != nil || strings.TrimSpace(string(data)) != "3,y" {
+		t.Errorf("trivial builders wrote %q (%v), want 3,y", data, err)
+	}
+}

@@ -45,8 +45,13 @@ func run(t testing.TB, name string, args ...string) string {
 // try runs a command in the checkout and returns stdout, stderr and its error.
 func try(t testing.TB, name string, args ...string) (string, string, error) {
 	t.Helper()
+	return tryIn(root(t), name, args...)
+}
+
+// tryIn runs a command in dir and returns stdout, stderr and its error.
+func tryIn(dir, name string, args ...string) (string, string, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Dir = root(t)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
