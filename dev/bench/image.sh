@@ -118,13 +118,24 @@ host=127.0.0.1:$port
 export DOCKER_CONFIG=$work/docker-config
 mkdir -p "$DOCKER_CONFIG"
 
-# timed NAME CMD...: runs CMD, records wall seconds and peak RSS (KB) as NAME_s and NAME_kb.
+# registry_cpu: CPU seconds the registry has used so far (clock ticks of utime + stime).
+registry_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$registry_pid/stat"; }
+
+# timed NAME CMD...: runs CMD, records wall seconds, CPU seconds (user + system), peak RSS (KB) and
+# the registry's CPU seconds meanwhile as NAME_s, NAME_cpu, NAME_kb and NAME_reg. CPU seconds
+# are the steadier figure on a machine shared with other work.
 timed() {
-  local name=$1; shift
+  local name=$1 before; shift
   sync
-  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
+  before=$(registry_cpu)
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
     { cat "$work/$name.err" >&2; exit 1; }
-  read -r "${name}_s" "${name}_kb" <"$work/$name.time"
+  local wall user sys kb
+  read -r wall user sys kb <"$work/$name.time"
+  printf -v "${name}_s" '%s' "$wall"
+  printf -v "${name}_cpu" '%s' "$(echo "$user + $sys" | bc)"
+  printf -v "${name}_kb" '%s' "$kb"
+  printf -v "${name}_reg" '%s' "$(echo "$(registry_cpu) - $before" | bc)"
 }
 
 # --- nixpy: cold, then warm after a top change --------------------------------------------------
@@ -151,6 +162,7 @@ timed crane crane append -f "$work/rootfs.tar" -t "$host/bench/crane:v1"
 mb() { echo "scale=1; $1 / 1048576" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
 nixpy_cold=$(echo "$image_cold_s + $push_cold_s" | bc)
+nixpy_cpu=$(echo "$image_cold_cpu + $push_cold_cpu" | bc)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo
 echo "machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(date -u +%Y-%m-%dT%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
@@ -159,6 +171,8 @@ echo
 printf '%-34s %-28s %s\n' "" "nixpy" "crane append + push"
 printf '%-34s %-28s %s\n' "cold build + push (s)" "$image_cold_s + $push_cold_s = $nixpy_cold" "$crane_s"
 printf '%-34s %-28s %s\n' "  nixpy / crane" "$(ratio "$nixpy_cold" "$crane_s")" "(target <= 0.5)"
+printf '%-34s %-28s %s\n' "cold client CPU (s)" "$image_cold_cpu + $push_cold_cpu = $nixpy_cpu" "$crane_cpu ($(ratio "$nixpy_cpu" "$crane_cpu")x)"
+printf '%-34s %-28s %s\n' "registry CPU during push (s)" "$push_cold_reg" "$crane_reg"
 printf '%-34s %-28s %s\n' "warm rebuild after top change (s)" "$image_warm_s" "($(ratio "$image_warm_s * 100" "$image_cold_s")% of cold; target < 10%)"
 printf '%-34s %-28s %s\n' "second push uploaded (bytes)" "$second_push_bytes" "(top layer $top_layer_bytes + config $config_bytes: $(ratio "$second_push_bytes" "($top_layer_bytes + $config_bytes)")x; target <= 1.1x)"
 printf '%-34s %-28s %s\n' "peak RSS (MB)" "image $((image_cold_kb / 1024)), push $((push_cold_kb / 1024))" "$((crane_kb / 1024)) (target nixpy < 100)"
