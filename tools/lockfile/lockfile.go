@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/nixpy/rules_nixpy/tools/pep440"
 	"github.com/nixpy/rules_nixpy/tools/pep508"
 	"github.com/nixpy/rules_nixpy/tools/tomlfile"
@@ -86,28 +85,37 @@ type Dep struct {
 // Parse reads a lock file; name is used in errors and, for requirements files, to tell them
 // from malformed TOML.
 func Parse(name string, data []byte) (*Lock, error) {
-	var probe map[string]any
-	_, tomlErr := toml.Decode(string(data), &probe)
+	doc, tomlErr := tomlfile.Parse(name, data)
 	if tomlErr != nil {
 		if looksLikeRequirements(name, data) {
 			return parseRequirements(name, data)
 		}
-		// Report the TOML error with its line.
-		return nil, tomlfile.Decode(name, data, &probe)
+		return nil, tomlErr
+	}
+	// The document is parsed once; this probe reads only the keys that tell the formats apart.
+	var probe struct {
+		Version     any `toml:"version"`
+		LockVersion any `toml:"lock-version"`
+		Metadata    struct {
+			LockVersion      any `toml:"lock-version"`
+			LockVersionUnder any `toml:"lock_version"`
+		} `toml:"metadata"`
+	}
+	if err := doc.Decode(&probe); err != nil {
+		return nil, err
 	}
 	var l *Lock
 	var err error
-	meta, _ := probe["metadata"].(map[string]any)
 	switch {
-	case probe["lock-version"] != nil:
-		l, err = parsePyLock(name, data)
-	case probe["version"] != nil:
-		l, err = parseUV(name, data)
-	case meta != nil && meta["lock-version"] != nil:
-		l, err = parsePoetry(name, data)
-	case meta != nil && meta["lock_version"] != nil:
-		l, err = parsePDM(name, data)
-	case len(probe) == 0 && looksLikeRequirements(name, data):
+	case probe.LockVersion != nil:
+		l, err = parsePyLock(name, doc)
+	case probe.Version != nil:
+		l, err = parseUV(name, doc)
+	case probe.Metadata.LockVersion != nil:
+		l, err = parsePoetry(name, doc)
+	case probe.Metadata.LockVersionUnder != nil:
+		l, err = parsePDM(name, doc)
+	case len(bytes.TrimSpace(data)) == 0 || looksLikeRequirements(name, data):
 		return parseRequirements(name, data)
 	default:
 		return nil, fmt.Errorf("%s: not a lock file this tool reads (uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt)", name)

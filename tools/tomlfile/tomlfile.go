@@ -14,6 +14,35 @@ import (
 // Decode decodes data, read from file, into v.
 func Decode(file string, data []byte, v any) error {
 	_, err := toml.Decode(string(data), v)
+	return wrap(file, err)
+}
+
+// Doc is a parsed TOML file that can be decoded into several shapes without parsing it again,
+// which matters for large lock files: first a probe of a few keys, then the full structure.
+type Doc struct {
+	file string
+	md   toml.MetaData
+	root toml.Primitive
+}
+
+// Parse parses data, read from file.
+func Parse(file string, data []byte) (*Doc, error) {
+	d := &Doc{file: file}
+	md, err := toml.Decode(string(data), &d.root)
+	if err != nil {
+		return nil, wrap(file, err)
+	}
+	d.md = md
+	return d, nil
+}
+
+// Decode decodes the whole document into v.
+func (d *Doc) Decode(v any) error {
+	return wrap(d.file, d.md.PrimitiveDecode(d.root, v))
+}
+
+// wrap turns a toml error into "file:line: invalid TOML: message".
+func wrap(file string, err error) error {
 	if err == nil {
 		return nil
 	}

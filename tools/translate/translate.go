@@ -79,6 +79,8 @@ type translation struct {
 	direct []pyproject.Dependency
 	// nodes are the packages of the deps attribute set, by name (lock mode).
 	nodes map[string]*node
+	// byName indexes the lock's non-root packages, for find.
+	byName map[string][]*lockfile.Package
 }
 
 // node is one package of the lock-mode closure.
@@ -295,9 +297,17 @@ func anyMatch(alts []pep440.Specifier, v pep440.Version) bool {
 
 // find returns the locked package a dependency edge names.
 func (t *translation) find(name, version, from string) (*lockfile.Package, error) {
+	if t.byName == nil {
+		t.byName = map[string][]*lockfile.Package{}
+		for _, p := range t.lock.Packages {
+			if !p.Root {
+				t.byName[p.Name] = append(t.byName[p.Name], p)
+			}
+		}
+	}
 	var cands []*lockfile.Package
-	for _, p := range t.lock.Packages {
-		if p.Name == name && !p.Root && (version == "" || p.Version == version) {
+	for _, p := range t.byName[name] {
+		if version == "" || p.Version == version {
 			cands = append(cands, p)
 		}
 	}
