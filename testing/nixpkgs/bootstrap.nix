@@ -68,10 +68,11 @@ let
     '';
   };
 
-  # Shell snippet: give every ELF file under $out the store interpreter (executables) and RPATH.
+  # Shell snippet: give every ELF file under $out the store interpreter (executables) and RPATH. Only
+  # shared objects and executables are candidates: python's thousands of modules are not read.
   fixElf = rpath: ''
     chmod -R u+w $out
-    find $out -type f | while read -r f; do
+    find $out -type f \( -name '*.so*' -o -perm -0100 \) | while read -r f; do
       [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
       if patchelf --print-interpreter "$f" >/dev/null 2>&1; then patchelf --set-interpreter ${ldso} "$f"; fi
       patchelf --set-rpath "${rpath}" "$f"

@@ -75,7 +75,10 @@ let
 
       pythonPackages = lib.fix (lib.extends packageOverrides (import ./python-packages.nix {
         inherit lib stdenv bootstrap debs debVersions fetchurl python;
-      }));
+      })) // {
+        # python3.pkgs.overrideScope (final: prev: { ... }): the set with one more overlay.
+        overrideScope = f: (mkPython { packageOverrides = lib.composeExtensions packageOverrides f; }).pkgs;
+      };
 
       # nixpkgs' python.buildEnv (wrapper.nix), made as a venv: bin/python3.11 links to the interpreter and
       # pyvenv.cfg makes it read this env's site-packages, so no shell wrapper is needed.
