@@ -49,6 +49,9 @@ type Result struct {
 	// UploadedBytes counts the blob bytes sent, retries included; mounted and existing blobs cost none.
 	UploadedBytes int64
 	TotalBytes    int64
+	// BlobsUploaded, BlobsExisting and BlobsMounted count the blobs (layers and config) by how
+	// they reached the registry.
+	BlobsUploaded, BlobsExisting, BlobsMounted int64
 }
 
 // retryCodes are the answers worth retrying: the registry or a proxy in front of it had a bad moment.
@@ -133,8 +136,12 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("tagging %s as %s: %w", ref, tag, err)
 		}
 	}
-	fmt.Fprintf(progress, "pushed %s: %s uploaded of %s (%d of %d bytes)\n", ref, human(counter.sent.Load()), human(total.Load()), counter.sent.Load(), total.Load())
-	return &Result{Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load()}, nil
+	fmt.Fprintf(progress, "pushed %s: blobs %s; %s uploaded of %s (%d of %d bytes)\n",
+		ref, counter.blobs(), human(counter.sent.Load()), human(total.Load()), counter.sent.Load(), total.Load())
+	return &Result{
+		Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load(),
+		BlobsUploaded: counter.uploaded.Load(), BlobsExisting: counter.existing.Load(), BlobsMounted: counter.mounted.Load(),
+	}, nil
 }
 
 // mountImage is an image whose layers carry a source repository for cross-repository mounts.
@@ -182,7 +189,7 @@ func report(w io.Writer, repo string, updates <-chan v1.Update, total *atomic.In
 			continue
 		}
 		last = time.Now()
-		fmt.Fprintf(w, "pushing %s: %s of %s done, %s uploaded\n", repo, human(u.Complete), human(u.Total), human(counter.sent.Load()))
+		fmt.Fprintf(w, "pushing %s: %s of %s done, %s uploaded; blobs %s\n", repo, human(u.Complete), human(u.Total), human(counter.sent.Load()), counter.blobs())
 	}
 }
 

@@ -127,6 +127,9 @@ func TestPushOnlyMissingBlobs(t *testing.T) {
 	if proxy.TotalUploaded() > limit || res2.UploadedBytes > limit {
 		t.Errorf("second push sent %d bytes (client counted %d), want at most %d", proxy.TotalUploaded(), res2.UploadedBytes, limit)
 	}
+	if res2.BlobsUploaded != 2 || res2.BlobsExisting != int64(len(layers)-1) {
+		t.Errorf("second push: %d blobs uploaded, %d already there; want 2 and %d", res2.BlobsUploaded, res2.BlobsExisting, len(layers)-1)
+	}
 	if got := registrytest.Crane(t, "digest", reg.Host+"/apps/hello:latest"); got != digestOf(t, second) {
 		t.Errorf(":latest = %s, want the second image", got)
 	}
@@ -165,12 +168,16 @@ func TestPushMountsFromAnotherRepository(t *testing.T) {
 	image := newApp(t).build(t, "shared")
 	push(t, Options{Image: image, Repository: proxy.Host + "/team/a"})
 	proxy.ResetCounts()
-	push(t, Options{Image: image, Repository: proxy.Host + "/team/b", MountFrom: proxy.Host + "/team/a"})
+	res, _ := push(t, Options{Image: image, Repository: proxy.Host + "/team/b", MountFrom: proxy.Host + "/team/a"})
 	img, _ := ociimage.ReadLayout(image)
 	cfgRaw, _ := img.RawConfigFile()
 	// Layers are mounted; only the config, which go-containerregistry never mounts, travels.
 	if got := proxy.TotalUploaded(); got != int64(len(cfgRaw)) {
 		t.Errorf("push with mounts sent %d bytes, want the config's %d", got, len(cfgRaw))
+	}
+	layers, _ := img.Layers()
+	if res.BlobsMounted != int64(len(layers)) || res.BlobsUploaded != 1 {
+		t.Errorf("%d blobs mounted, %d uploaded; want %d and the config", res.BlobsMounted, res.BlobsUploaded, len(layers))
 	}
 	registrytest.Crane(t, "validate", "--remote", reg.Host+"/team/b@"+digestOf(t, image))
 }
