@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -305,5 +306,31 @@ func TestUnpackedImageRunsUnderChroot(t *testing.T) {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("output %q lacks %q", got, want)
 		}
+	}
+}
+
+func TestMaxLayers(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []int{2, 3, 4, 12} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			opts := f.options(t)
+			opts.MaxLayers = n
+			out := filepath.Join(t.TempDir(), "image")
+			res, err := Build(opts, out, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			layers, _ := readImage(t, out).Layers()
+			if len(layers) > n || len(layers) != len(res.Layers) {
+				t.Errorf("%d layers (result says %d), want at most %d", len(layers), len(res.Layers), n)
+			}
+			top := res.Plan.Layers[len(res.Plan.Layers)-1]
+			if !top.Top || len(top.Entries) != 1 || top.Entries[0].Path != f.top {
+				t.Errorf("top layer holds %v", top.Paths())
+			}
+			if (res.RootLayer >= 0) != (n >= 3) {
+				t.Errorf("root layer at %d with %d layers allowed", res.RootLayer, n)
+			}
+		})
 	}
 }
