@@ -1,0 +1,153 @@
+//go:build nix
+
+// These tests run Nix itself, so they need nix-instantiate on PATH and fail without it. They
+// are behind the "nix" build tag because the host has no Nix: run them in the rig with
+//
+//	dev/enter go test -tags nix ./tools/translate/
+package translate
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/pep440"
+)
+
+func nixInstantiate(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("nix-instantiate")
+	if err != nil {
+		t.Fatalf("nix-instantiate is not on PATH (run in the rig: dev/enter go test -tags nix ./tools/translate/): %v", err)
+	}
+	return bin
+}
+
+// TestNixParse parses every golden file with nix-instantiate --parse.
+func TestNixParse(t *testing.T) {
+	bin := nixInstantiate(t)
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.nix"))
+	if err != nil || len(files) < len(goldenCases) {
+		t.Fatalf("found %d golden files (%v), want %d", len(files), err, len(goldenCases))
+	}
+	for _, f := range files {
+		if out, err := exec.Command(bin, "--parse", f).CombinedOutput(); err != nil {
+			t.Errorf("nix-instantiate --parse %s: %v\n%s", f, err, out)
+		}
+	}
+}
+
+// stubPkgs is a nixpkgs-shaped stand-in whose builders return their arguments, so evaluating
+// a golden file forces every expression it holds (lookups, version checks, the graph) without
+// building anything. Versions are those nixpkgs carries for the names the goldens use.
+func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
+	var b strings.Builder
+	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = rec {\n")
+	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
+	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
+	b.WriteString("      buildPythonPackage = a: a;\n      buildPythonApplication = a: a;\n      toPythonModule = a: a;\n")
+	for name, v := range pkgVersions {
+		fmt.Fprintf(&b, "      %q = { pname = %q; version = %q; };\n", name, name, v)
+	}
+	b.WriteString("    };\n  };\n}\n")
+	return b.String()
+}
+
+var backendVersions = map[string]string{
+	"flit-core": "3.12.0", "setuptools": "80.9.0", "wheel": "0.45.1", "poetry-core": "2.1.3",
+	"pdm-backend": "2.4.5", "hatchling": "1.27.0", "hatch-vcs": "0.5.0",
+	"hatch-fancy-pypi-readme": "25.1.0", "setuptools-scm": "8.3.1",
+	"flask": "3.1.3", "celery": "5.6.3", "click": "8.3.2", "redis": "6.4.0",
+}
+
+func evalNix(t *testing.T, expr string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(nixInstantiate(t), "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
+	return string(out), err
+}
+
+// TestNixEvalGoldens evaluates every golden file against the stub package set.
+func TestNixEvalGoldens(t *testing.T) {
+	for _, c := range goldenCases {
+		t.Run(c.dir+"/"+c.out, func(t *testing.T) {
+			path, err := filepath.Abs(filepath.Join("testdata", c.dir, c.out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			minor := strings.Join(strings.Split(c.opts.Python, ".")[:2], ".")
+			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = /nonexistent; };
+				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
+				stubPkgs(minor, backendVersions), path)
+			out, err := evalNix(t, expr)
+			if err != nil {
+				t.Fatalf("evaluation failed: %v\n%s", err, out)
+			}
+			var res struct {
+				App  string
+				Deps []string
+			}
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if res.App == "" || len(res.Deps) == 0 {
+				t.Errorf("evaluated to %s", out)
+			}
+		})
+	}
+}
+
+// TestNixCheckThrows evaluates the nixpkgs-mode golden with a nixpkgs whose flask is too old.
+func TestNixCheckThrows(t *testing.T) {
+	path, err := filepath.Abs(filepath.Join("testdata", "poetry1", "nixpkgs.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]string{"flask": "2.3.3", "click": "8.3.2", "redis": "6.4.0", "poetry-core": "2.1.3"}
+	expr := fmt.Sprintf(`let stub = %s; in (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app.dependencies`, stubPkgs("3.12", old), path)
+	out, err := evalNix(t, expr)
+	if err == nil {
+		t.Fatalf("evaluation succeeded: %s", out)
+	}
+	if want := "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3"; !strings.Contains(out, want) {
+		t.Errorf("error = %s, want it to contain %q", out, want)
+	}
+}
+
+// TestNixHelperMatchesGo checks the Nix helper's PEP 440 matching against package pep440 on a
+// table of versions and clauses (without pre-release exclusion, which the helper leaves out).
+func TestNixHelperMatchesGo(t *testing.T) {
+	versions := []string{"0.9", "1.0", "1.0.0", "1.0.post1", "1.0a1", "1.0rc2", "1.0.dev3", "1.0+local",
+		"1.1", "1.2.5", "1.4.9", "1.5.0", "2.0", "2.0b1", "2.2.post4", "1!0.5", "10.0"}
+	clauses := []string{">=1.0", ">1.0", "<2", "<2.0b2", "<=1.0", "==1.0", "==1.0+local", "!=1.0",
+		"==1.*", "!=1.2.*", "~=1.4.5", "~=2.2.post3", "===1.0.0", ">=1!0.1", ">=1.0a1", "<1.0"}
+	var nixCalls []string
+	var want []bool
+	for _, v := range versions {
+		pv := pep440.MustParse(v)
+		for _, c := range clauses {
+			spec, err := pep440.ParseSpecifier(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, spec[0].Match(pv))
+			nixCalls = append(nixCalls, fmt.Sprintf("(nixpy.matches (nixpy.parse %q) (nixpy.clause %q))", pv.String(), spec[0].String()))
+		}
+	}
+	expr := "let python = { pkgs = { }; };\n" + helper + "in [ " + strings.Join(nixCalls, " ") + " ]"
+	out, err := evalNix(t, expr)
+	if err != nil {
+		t.Fatalf("evaluation failed: %v\n%s", err, out)
+	}
+	var got []bool
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != len(want) {
+		t.Fatalf("got %s (%v), want %d booleans", out, err, len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s = %v in Nix, %v in Go", nixCalls[i], got[i], want[i])
+		}
+	}
+}
