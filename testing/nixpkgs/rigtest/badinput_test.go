@@ -70,3 +70,13 @@ func TestOverlaysAndOverrides(t *testing.T) {
 		t.Errorf("overlays/packageOverrides: got %s", got)
 	}
 }
+
+// TestRestrictedEvaluation evaluates the set with restrict-eval: only the checkout and the store are
+// readable, no URL is allowed, so nothing comes from <nixpkgs>, the host or the network.
+func TestRestrictedEvaluation(t *testing.T) {
+	needNix(t)
+	dir := root(t)
+	run(t, "nix-instantiate", "--option", "restrict-eval", "true", "--option", "allowed-uris", "", "-I", dir, "-E",
+		`with import `+dir+`/testing/nixpkgs { }; [ (python3.withPackages (ps: [ ps.flask ])) cacert
+		  (import `+dir+`/testing/nixpkgs/testdata/apps.nix { }).hello-hatch ]`)
+}

@@ -99,7 +99,8 @@ func TestLockModeWheels(t *testing.T) {
 	}
 }
 
-// TestTrivialBuilders builds testdata/trivial.nix: runCommand, writeText, writeShellScript(Bin),
+// TestTrivialBuilders builds testdata/trivial.nix: stdenv.mkDerivation (src, phases, hooks, finalAttrs,
+// passthru, meta), runCommand, writeText, writeShellScript(Bin),
 // symlinkJoin, buildEnv with pathsToLink, cacert's bundle and setup hook, some lib.
 func TestTrivialBuilders(t *testing.T) {
 	out := buildOne(t, "testing/nixpkgs/testdata/trivial.nix")
