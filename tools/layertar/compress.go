@@ -16,7 +16,8 @@ import (
 const DefaultGzipLevel = gzip.BestSpeed
 
 // Compressor names the gzip implementation; layer caches key on it because another implementation
-// or version may emit other bytes for the same tar.
+// or version may emit other bytes for the same tar. TestGoldenDigests fails when the bytes change:
+// then this changes too.
 const Compressor = "github.com/klauspost/compress/gzip@v1.19.2"
 
 // Blob describes a compressed layer.
