@@ -249,9 +249,16 @@ func (t *translation) resolve() error {
 		return nil
 	}
 	if t.lock.Flat {
-		return t.resolveFlat()
+		err = t.resolveFlat()
+	} else {
+		err = t.resolveGraph()
 	}
-	return t.resolveGraph()
+	if err != nil || t.opts.Mode != "lock" {
+		// nixpkgs mode reads the lock only to check it against pyproject.toml.
+		return err
+	}
+	t.breakCycles()
+	return t.pickArtifacts()
 }
 
 // mergeConstraints returns constraints that hold when both a and b hold.
@@ -414,8 +421,7 @@ func (t *translation) resolveGraph() error {
 			queue = append(queue, visit{dp, e.Extras})
 		}
 	}
-	t.breakCycles()
-	return t.pickArtifacts()
+	return nil
 }
 
 // resolveFlat installs every package of a flat lock whose marker holds.
@@ -450,8 +456,7 @@ func (t *translation) resolveFlat() error {
 			return err
 		}
 	}
-	t.breakCycles()
-	return t.pickArtifacts()
+	return nil
 }
 
 // breakCycles drops the edges that close a cycle, found by a depth-first walk in name order,

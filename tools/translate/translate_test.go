@@ -146,3 +146,18 @@ func TestBreakCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestNixpkgsModeReadsLockOnlyForChecks: nixpkgs mode needs no fetchable artifact, only a lock
+// that agrees with pyproject.toml.
+func TestNixpkgsModeReadsLockOnlyForChecks(t *testing.T) {
+	opts := Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}
+	py := Input{Name: "pyproject.toml", Data: []byte(appPyproject)}
+	pins := &Input{Name: "requirements.txt", Data: []byte("flask==3.1.3 --hash=" + flaskWheelHash + "\n")}
+	if _, err := Translate(py, pins, opts); err != nil {
+		t.Errorf("version-only pins: %v", err)
+	}
+	old := &Input{Name: "requirements.txt", Data: []byte("flask==2.3.3 --hash=" + flaskWheelHash + "\n")}
+	if _, err := Translate(py, old, opts); err == nil || !strings.Contains(err.Error(), "version 2.3.3 does not satisfy >=3.1") {
+		t.Errorf("out-of-date pin: error = %v", err)
+	}
+}
