@@ -112,7 +112,7 @@ let
     upperChars = stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     toLower = replaceStrings upperChars lowerChars;
     toUpper = replaceStrings lowerChars upperChars;
-    splitString = sep: s: map (x: if isList x then "" else x) (filter isString (split (escapeRegex (toString sep)) (toString s)));
+    splitString = sep: s: filter isString (split (escapeRegex (toString sep)) (toString s));
     trim = s: let m = match "[[:space:]]*(.*[^[:space:]])[[:space:]]*" s; in if m == null then "" else head m;
     fixedWidthString = width: filler: str:
       let strw = stringLength str; reqWidth = width - (stringLength filler); in
@@ -122,12 +122,14 @@ let
     makeSearchPathOutput = output: subDir: pkgs: makeSearchPath subDir (map (p: p.${output} or p) pkgs);
     makeBinPath = makeSearchPathOutput "bin" "bin";
     makeLibraryPath = makeSearchPathOutput "lib" "lib";
-    getName = x: (builtins.parseDrvName (if isString x then x else x.name)).name;
-    getVersion = x: (builtins.parseDrvName (if isString x then x else x.name)).version;
+    getName = x: if isString x then (builtins.parseDrvName x).name else x.pname or (builtins.parseDrvName x.name).name;
+    getVersion = x: if isString x then (builtins.parseDrvName x).version else x.version or (builtins.parseDrvName x.name).version;
     nameFromURL = url: sep:
       let components = splitString "/" url; filename = lists.last components; name = head (splitString sep filename); in
       assert name != filename; name;
-    isStorePath = x: isString x && builtins.isPath (/. + x) && builtins.dirOf x == builtins.storeDir;
+    isStorePath = x:
+      (isString x || builtins.isPath x || x ? outPath)
+      && (let str = toString x; in substring 0 1 str == "/" && builtins.dirOf str == builtins.storeDir);
     toInt = str:
       let m = match "[[:space:]]*(-?[[:digit:]]+)[[:space:]]*" str; in
       if m == null then throw "Could not convert ${str} to int." else builtins.fromJSON (head m);
@@ -251,6 +253,12 @@ let
     inherit (strings) versionOlder versionAtLeast;
     inherit (builtins) toString typeOf isAttrs isBool isInt isList isPath isString baseNameOf dirOf
       readFile fromJSON toJSON pathExists match;
+    # lib.attrsets.getOutput/getBin/...: the set's packages have one output, so the output is the package.
+    getOutput = output: pkg: pkg.${output} or pkg;
+    getBin = pkg: pkg.bin or pkg;
+    getLib = pkg: pkg.lib or pkg;
+    getDev = pkg: pkg.dev or pkg;
+    getExe = pkg: "${pkg.bin or pkg}/bin/${pkg.meta.mainProgram or (strings.getName pkg)}";
     meta = { inherit (strings) getName getVersion; };
     types = throw "lib.types (the module system) is not provided by testing/nixpkgs";
     fileset = throw "lib.fileset is not provided by testing/nixpkgs: use lib.cleanSource or builtins.path";
