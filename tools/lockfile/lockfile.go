@@ -52,10 +52,9 @@ type Package struct {
 	Sdist  *Artifact
 	Wheels []Artifact
 	Deps   []Dep
-	// Optional maps an extra of this package to what it adds; Groups maps a dependency group
-	// (recorded for the project itself by uv) to its dependencies.
+	// Optional maps an extra of this package to what it adds. (Dependency groups are read
+	// from pyproject.toml and resolved through the graph, so uv's record of them is not kept.)
 	Optional map[string][]Dep
-	Groups   map[string][]Dep
 	// Marker, when set, says in which environments the package is installed at all.
 	Marker pep508.Marker
 	// ResolutionMarkers tells apart several locked versions of one name (uv's forks).

@@ -20,7 +20,6 @@ type uvPackage struct {
 	ResolutionMarkers    []string           `toml:"resolution-markers"`
 	Dependencies         []uvDep            `toml:"dependencies"`
 	OptionalDependencies map[string][]uvDep `toml:"optional-dependencies"`
-	DevDependencies      map[string][]uvDep `toml:"dev-dependencies"`
 	Sdist                *uvFileRef         `toml:"sdist"`
 	Wheels               []uvFileRef        `toml:"wheels"`
 }
@@ -103,9 +102,6 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 	}
 	if p.Optional, err = uvDepTable(up.OptionalDependencies); err != nil {
 		return nil, fmt.Errorf("optional-dependencies: %w", err)
-	}
-	if p.Groups, err = uvDepTable(up.DevDependencies); err != nil {
-		return nil, fmt.Errorf("dev-dependencies: %w", err)
 	}
 	if up.Sdist != nil {
 		a, err := uvArtifact(*up.Sdist)

@@ -310,7 +310,7 @@ func (p *Project) readBuildSystem(name string, f *file) error {
 	return nil
 }
 
-// Dependency lists for a selection of extras and groups, the main dependencies first.
+// Selected lists the dependencies for a selection of extras and groups, the main ones first.
 func (p *Project) Selected(extras, groups []string) ([]Dependency, error) {
 	deps := append([]Dependency(nil), p.Dependencies...)
 	for _, e := range extras {
