@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Path is one store path of a closure.
@@ -28,8 +29,8 @@ type Closure struct {
 	Paths []Path `json:"paths"`
 }
 
-// pathInfo is one entry of `nix path-info --json`; nix 2.8 lists references as full store paths,
-// nix 2.34 as well, but 2.34 keys the entries by path and leaves the "path" field out.
+// pathInfo is one entry of `nix path-info --json`; nix 2.8 has a "path" field, later versions key
+// the entries by path instead.
 type pathInfo struct {
 	Path       string   `json:"path"`
 	NarHash    string   `json:"narHash"`
@@ -37,8 +38,10 @@ type pathInfo struct {
 	References []string `json:"references"`
 }
 
-// ParsePathInfo parses the output of `nix path-info --json -r` in either of its shapes:
-// nix 2.8's JSON array of objects with a "path" field, or nix 2.34's object keyed by store path.
+// ParsePathInfo parses the output of `nix path-info --json -r` in any of its shapes: nix 2.8's JSON
+// array of objects with a "path" field; nix 2.34's object keyed by store path (its default, which
+// it calls --json-format 1); and --json-format 2's {"info": {...}, "storeDir": ...}, which names
+// paths and references by their base names.
 func ParsePathInfo(data []byte) (*Closure, error) {
 	data = bytes.TrimSpace(data)
 	var infos []pathInfo
@@ -48,17 +51,24 @@ func ParsePathInfo(data []byte) (*Closure, error) {
 			return nil, fmt.Errorf("parsing nix path-info list: %w", err)
 		}
 	case len(data) > 0 && data[0] == '{':
+		var v2 struct {
+			Info     map[string]*pathInfo `json:"info"`
+			StoreDir string               `json:"storeDir"`
+		}
+		if err := json.Unmarshal(data, &v2); err == nil && v2.Info != nil && v2.StoreDir != "" {
+			var err error
+			if infos, err = fromMap(v2.Info, v2.StoreDir); err != nil {
+				return nil, err
+			}
+			break
+		}
 		var byPath map[string]*pathInfo
 		if err := json.Unmarshal(data, &byPath); err != nil {
 			return nil, fmt.Errorf("parsing nix path-info object: %w", err)
 		}
-		for p, info := range byPath {
-			if info == nil {
-				// nix 2.34 prints null for a path that is not valid in the store.
-				return nil, fmt.Errorf("nix path-info: %s is not valid in the store", p)
-			}
-			info.Path = p
-			infos = append(infos, *info)
+		var err error
+		if infos, err = fromMap(byPath, ""); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, errors.New("nix path-info output is neither a JSON list nor a JSON object")
@@ -73,6 +83,30 @@ func ParsePathInfo(data []byte) (*Closure, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// fromMap turns entries keyed by path into a list; with storeDir set, keys and references are base
+// names in that store directory.
+func fromMap(byPath map[string]*pathInfo, storeDir string) ([]pathInfo, error) {
+	full := func(p string) string {
+		if storeDir == "" || strings.HasPrefix(p, "/") {
+			return p
+		}
+		return storeDir + "/" + p
+	}
+	var infos []pathInfo
+	for p, info := range byPath {
+		if info == nil {
+			// nix prints null for a path that is not valid in the store.
+			return nil, fmt.Errorf("nix path-info: %s is not valid in the store", full(p))
+		}
+		info.Path = full(p)
+		for i, r := range info.References {
+			info.References[i] = full(r)
+		}
+		infos = append(infos, *info)
+	}
+	return infos, nil
 }
 
 // normalize sorts paths and references so the same closure always serializes to the same bytes.

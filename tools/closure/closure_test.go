@@ -62,6 +62,42 @@ func TestParsePathInfo(t *testing.T) {
 	}
 }
 
+// TestParseRealOutput reads what real nix versions printed: 2.8 (Debian bookworm) for a
+// three-path closure, 2.34 (Debian sid) in its default and --json-format 2 for a flask closure.
+func TestParseRealOutput(t *testing.T) {
+	tests := []struct {
+		file      string
+		wantPaths int
+		root      string
+		wantRefs  int
+	}{
+		{"nix-2.8.json", 3, "/nix/store/c4ccac7c24dc8ql3ymvvx4vnj4ph1bq1-nixpy-top", 2},
+		{"nix-2.34.json", 27, "/nix/store/0gsi74q87r1g7krl30q0iymjq429p2dv-python3.11-flask-2.2.2", 7},
+		{"nix-2.34-json-format-2.json", 27, "/nix/store/0gsi74q87r1g7krl30q0iymjq429p2dv-python3.11-flask-2.2.2", 7},
+	}
+	var parsed []*Closure
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := ParsePathInfo(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			root, ok := c.Lookup(tt.root)
+			if len(c.Paths) != tt.wantPaths || !ok || len(root.References) != tt.wantRefs || !strings.HasPrefix(root.NarHash, "sha256-") || root.NarSize <= 0 {
+				t.Errorf("%d paths, root %+v", len(c.Paths), root)
+			}
+			parsed = append(parsed, c)
+		})
+	}
+	if len(parsed) == 3 && !reflect.DeepEqual(parsed[1], parsed[2]) {
+		t.Error("nix 2.34's two JSON formats give different closures")
+	}
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -8,12 +8,16 @@ import (
 	"testing"
 )
 
-// fakeNix writes a script that stands in for nix: it prints output for path-info, or fails.
+// fakeNix writes a script that stands in for nix: like nix 2.8 it rejects --json-format, then
+// prints output, or fails naming the last argument.
 func fakeNix(t *testing.T, output string, fail bool) string {
 	t.Helper()
-	script := "#!/bin/sh\ncat <<'JSON'\n" + output + "\nJSON\n"
+	script := "#!/bin/sh\n" +
+		"for a; do [ \"$a\" = --json-format ] && { echo \"error: unrecognised flag '--json-format'\" >&2; exit 1; }; done\n"
 	if fail {
-		script = "#!/bin/sh\necho \"error: path '$6' is not valid\" >&2\nexit 1\n"
+		script += "for a; do last=$a; done\necho \"error: path '$last' is not valid\" >&2\nexit 1\n"
+	} else {
+		script += "cat <<'JSON'\n" + output + "\nJSON\n"
 	}
 	file := filepath.Join(t.TempDir(), "nix")
 	if err := os.WriteFile(file, []byte(script), 0o755); err != nil {
@@ -23,7 +27,7 @@ func fakeNix(t *testing.T, output string, fail bool) string {
 }
 
 func TestQuery(t *testing.T) {
-	out := `{"` + glibc + `":{"narHash":"sha256-g","narSize":30,"references":["` + glibc + `"]}}`
+	out := `[{"path":"` + glibc + `","narHash":"sha256-g","narSize":30,"references":["` + glibc + `"]}]`
 	c, err := Query(context.Background(), fakeNix(t, out, false), []string{glibc})
 	if err != nil {
 		t.Fatal(err)
