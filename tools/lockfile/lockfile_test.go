@@ -178,6 +178,8 @@ flask==3.1.0 \
     --hash=sha256:%s ; python_version >= "3.9"
 `, hashA, hashA, hashB), Requirements, `blinker 1.9.0 url wheel=blinker-1.9.0-py3-none-any.whl@ba0efaa9
 flask 3.1.0 registry marker=python_version >= "3.9" unsupported`},
+		{"uv local file", "uv.lock", "version = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = { registry = \"../wheels\" }\nwheels = [{ path = \"a-1-py3-none-any.whl\" }]\n", UV, `a 1 registry unsupported`},
+		{"pylock local archive", "pylock.toml", "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\narchive = { path = \"a.tar.gz\", hashes = { sha256 = \"00\" } }\n", PyLock, `a  directory unsupported`},
 		{"requirements by content", "locked", fmt.Sprintf("six==1.16.0 --hash=sha256:%s\n", hashA), Requirements, `six 1.16.0 registry unsupported`},
 	}
 	for _, tt := range tests {

@@ -84,6 +84,8 @@ func pylockPackageOf(pp pylockPackage) (*Package, error) {
 		p.Source, p.Unsupported = "git", "a VCS source; lock mode fetches index artifacts only"
 	case pp.Directory != nil:
 		p.Source, p.Unsupported = "directory", "a local directory source; lock mode fetches index artifacts only"
+	case pp.Archive != nil && pp.Archive.URL == "":
+		p.Source, p.Unsupported = "directory", "a local archive "+pp.Archive.Path+" instead of a URL"
 	case pp.Archive != nil:
 		p.Source = "url"
 		a, err := pylockArtifact(*pp.Archive)
@@ -91,6 +93,18 @@ func pylockPackageOf(pp pylockPackage) (*Package, error) {
 			return nil, fmt.Errorf("archive: %w", err)
 		}
 		p.addFile(a)
+	}
+	// A file with a local path instead of a URL cannot be fetched; that matters only if lock
+	// mode needs the package.
+	refs := append([]pylockFileRef(nil), pp.Wheels...)
+	if pp.Sdist != nil {
+		refs = append(refs, *pp.Sdist)
+	}
+	for _, r := range refs {
+		if r.URL == "" {
+			p.Unsupported = "a local file " + r.Path + " instead of a URL"
+			return p, nil
+		}
 	}
 	if pp.Sdist != nil {
 		a, err := pylockArtifact(*pp.Sdist)

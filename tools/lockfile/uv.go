@@ -103,6 +103,18 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 	if p.Optional, err = uvDepTable(up.OptionalDependencies); err != nil {
 		return nil, fmt.Errorf("optional-dependencies: %w", err)
 	}
+	// A file with a local path instead of a URL (a find-links directory) cannot be fetched;
+	// that matters only if lock mode needs the package.
+	refs := append([]uvFileRef(nil), up.Wheels...)
+	if up.Sdist != nil {
+		refs = append(refs, *up.Sdist)
+	}
+	for _, r := range refs {
+		if r.URL == "" {
+			p.Unsupported = "a local file " + r.Path + " instead of a URL"
+			return p, nil
+		}
+	}
 	if up.Sdist != nil {
 		a, err := uvArtifact(*up.Sdist)
 		if err != nil {
@@ -124,9 +136,6 @@ func uvArtifact(r uvFileRef) (Artifact, error) {
 	h, err := parseHash(r.Hash)
 	if err != nil {
 		return Artifact{}, err
-	}
-	if r.URL == "" {
-		return Artifact{}, fmt.Errorf("no url (a local path %q cannot be fetched)", r.Path)
 	}
 	return Artifact{URL: r.URL, Filename: filenameOf(r.URL), SHA256: h, Size: r.Size}, nil
 }
