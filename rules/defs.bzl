@@ -1,0 +1,131 @@
+"""Public API of rules_nixpy: Python projects to Nix-built, layered OCI images.
+
+    load("@rules_nixpy//rules:defs.bzl", "nixpy_load", "nixpy_push", "py_nix_image")
+
+    py_nix_image(
+        name = "image",
+        pyproject = "pyproject.toml",
+        lock = "uv.lock",
+        srcs = glob(["src/**"]),
+        nixpkgs = "@nixpkgs",
+    )
+
+    nixpy_push(name = "push", image = ":image", repository = "ghcr.io/acme/app", remote_tags = ["latest"])
+
+    nixpy_load(name = "load", image = ":image", repo_tags = ["app:dev"])
+"""
+
+load("//rules/private:image.bzl", _nix_image = "nix_image")
+load("//rules/private:nix_build.bzl", _nix_build = "nix_build")
+load("//rules/private:push.bzl", _nixpy_load = "nixpy_load", _nixpy_push = "nixpy_push")
+load("//rules/private:translate.bzl", _py_nix_translate = "py_nix_translate")
+
+nix_build = _nix_build
+nix_image = _nix_image
+nixpy_load = _nixpy_load
+nixpy_push = _nixpy_push
+py_nix_translate = _py_nix_translate
+
+def py_nix_image(
+        name,
+        pyproject,
+        nixpkgs,
+        lock = None,
+        srcs = [],
+        mode = None,
+        extras = [],
+        groups = [],
+        python = "3.11",
+        system = "x86_64-linux",
+        libc = None,
+        url_rewrites = {},
+        entrypoint = [],
+        cmd = [],
+        env = {},
+        workdir = None,
+        user = None,
+        ports = [],
+        labels = {},
+        annotations = {},
+        symlinks = {},
+        max_layers = 12,
+        base = None,
+        **kwargs):
+    """A layered OCI image of a Python project, built by Nix from its pyproject.toml and lock file.
+
+    Makes three targets: `<name>.nix` (the translated Nix expression), `<name>.closure` (the nix-build of the
+    application and its runtime closure) and `<name>` (the OCI image layout). Editing the sources reruns only the
+    application's derivation and the image; editing the lock reruns the translation too.
+
+    Args:
+      name: The image target's name.
+      pyproject: The project's pyproject.toml; its directory is the project's source root.
+      nixpkgs: The nixpkgs to build with: a filegroup of a nixpkgs checkout (e.g. the repository rules_nixpkgs'
+        nixpkgs_git_repository makes) or any target whose files hold a nixpkgs default.nix at their root.
+      lock: The lock file (uv.lock, poetry.lock, pdm.lock, pylock.toml, requirements.txt with hashes).
+      srcs: The project's source files (under pyproject's directory) that the application is built from.
+      mode: "lock" (every dependency pinned to the lock) or "nixpkgs" (dependencies from nixpkgs); default
+        "lock" when a lock file is given, else "nixpkgs".
+      extras: Extras of the project to install.
+      groups: Dependency groups to install; dev groups are off unless named.
+      python: CPython version X.Y that markers and wheels are chosen for; must match nixpkgs' python3.
+      system: The Nix system.
+      libc: glibc-2.Y or musl-1.Y that wheels must run on; empty for nixpy's default.
+      url_rewrites: Artifact URL prefix to mirror prefix.
+      entrypoint: The container's command; default the project's console script. "{app}" is the application's
+        store path, e.g. ["{app}/bin/serve"].
+      cmd: Default arguments.
+      env: Environment variables.
+      workdir: Working directory.
+      user: USER or USER:GROUP to run as.
+      ports: Exposed ports.
+      labels: OCI config labels.
+      annotations: OCI manifest annotations.
+      symlinks: PATH = TARGET symlinks in the root layer.
+      max_layers: At most this many layers.
+      base: A nix_image or py_nix_image to build on.
+      **kwargs: Common attributes (visibility, tags, testonly) for the image target.
+    """
+    if mode == None:
+        mode = "lock" if lock else "nixpkgs"
+    common = {k: v for k, v in kwargs.items() if k in ("tags", "testonly", "target_compatible_with")}
+    _py_nix_translate(
+        name = name + ".nix",
+        pyproject = pyproject,
+        lock = lock,
+        srcs = srcs,
+        mode = mode,
+        extras = extras,
+        groups = groups,
+        python = python,
+        system = system,
+        libc = libc,
+        url_rewrites = url_rewrites,
+        visibility = kwargs.get("visibility"),
+        **common
+    )
+    _nix_build(
+        name = name + ".closure",
+        src = name + ".nix",
+        attr = "app",
+        nixpkgs = nixpkgs,
+        system = system,
+        visibility = kwargs.get("visibility"),
+        **common
+    )
+    _nix_image(
+        name = name,
+        closure = name + ".closure",
+        entrypoint = entrypoint,
+        cmd = cmd,
+        env = env,
+        workdir = workdir,
+        user = user,
+        ports = ports,
+        labels = labels,
+        annotations = annotations,
+        symlinks = symlinks,
+        max_layers = max_layers,
+        base = base,
+        **kwargs
+    )

@@ -1,0 +1,80 @@
+"""nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
+
+load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
+
+def _nixpkgs_default_nix(target, what):
+    """Returns the default.nix at the root of a nixpkgs given as a label: the shortest-path default.nix among its files."""
+    candidates = [f for f in target.files.to_list() if f.basename == "default.nix"]
+    if not candidates:
+        fail("{}: {} has no default.nix: give a nixpkgs checkout, a rules_nixpkgs repository or testing/nixpkgs".format(what, target.label))
+    return sorted(candidates, key = lambda f: (len(f.path), f.path))[0]
+
+def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None):
+    """Registers the nix-build action. Returns (closure.json, out_path) Files."""
+    closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
+    out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
+    default_nix = _nixpkgs_default_nix(nixpkgs, "nixpkgs")
+    args = ctx.actions.args()
+    args.add(ctx.executable._nixpy)
+    args.add(nix_file)
+    args.add(attr)
+    args.add(default_nix)
+    args.add(system)
+    args.add(src_root or ".")
+    args.add(closure)
+    args.add(out_path)
+    args.add_all(srcs)
+    ctx.actions.run(
+        executable = ctx.executable._nix_build_sh,
+        arguments = [args],
+        inputs = depset([nix_file] + srcs, transitive = [nixpkgs.files]),
+        tools = [ctx.executable._nixpy],
+        outputs = [closure, out_path],
+        mnemonic = "NixBuild",
+        progress_message = "Building %{label} with Nix",
+        # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
+        execution_requirements = {"no-remote-exec": "1"},
+        use_default_shell_env = True,
+    )
+    return closure, out_path
+
+def _nix_build_impl(ctx):
+    if PyNixExprInfo in ctx.attr.src:
+        info = ctx.attr.src[PyNixExprInfo]
+        nix_file = info.nix_file
+        srcs = info.srcs.to_list()
+        src_root = info.pyproject.dirname
+    else:
+        nix_file = ctx.file.src
+        srcs = []
+        src_root = None
+    closure, out_path = _nix_build_action(ctx, nix_file, ctx.attr.attr, ctx.attr.nixpkgs, ctx.attr.system, srcs, src_root)
+    return [
+        DefaultInfo(files = depset([closure, out_path])),
+        NixClosureInfo(closure = closure, out_path = out_path),
+        OutputGroupInfo(closure = depset([closure])),
+    ]
+
+nix_build = rule(
+    implementation = _nix_build_impl,
+    doc = """Builds one attribute of a Nix expression with nix-build and writes its runtime closure.
+
+The action talks to the Nix daemon (NIX_REMOTE=daemon unless set), so it runs inside Bazel's sandbox; every Nix file
+it reads is a declared input (the expression, the nixpkgs files, the project sources), so an edit of any of them
+reruns it and nothing else does. It is kept off remote executors, which have no Nix store.""",
+    attrs = {
+        "attr": attr.string(default = "app", doc = "The attribute to build."),
+        "nixpkgs": attr.label(
+            mandatory = True,
+            doc = "The nixpkgs to build with: a filegroup of a nixpkgs checkout, a rules_nixpkgs repository's files, or testing/nixpkgs. Its root default.nix is imported with `{ system = ...; }`.",
+        ),
+        "src": attr.label(
+            mandatory = True,
+            allow_files = [".nix"],
+            doc = "A .nix file that is a function of `pkgs` (and optionally `src`), or a py_nix_translate target, whose sources are passed as `src`.",
+        ),
+        "system": attr.string(default = "x86_64-linux", doc = "The Nix system nixpkgs is imported for."),
+        "_nix_build_sh": attr.label(default = "//rules/private:nix_build.sh", executable = True, cfg = "exec", allow_single_file = True),
+        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "exec"),
+    },
+)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Bazel action: nix-build one attribute of a Nix file against a nixpkgs, then record the result's closure.
+#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM SRC_ROOT OUT_CLOSURE OUT_PATH [SRC...]
+# SRC files (under SRC_ROOT) are copied into a directory named "source" and passed as the `src` argument, so
+# the store path of the source depends on the declared files alone, not on what else sits in the package.
+set -euo pipefail
+nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 src_root=$6 out_closure=$7 out_path=$8
+shift 8
+
+# Nix talks to the daemon: Bazel's sandbox leaves /nix/store read-only, as a multi-user install expects.
+export NIX_REMOTE=${NIX_REMOTE:-daemon}
+export PATH=$PATH:/nix/var/nix/profiles/default/bin:/run/current-system/sw/bin
+command -v nix-build >/dev/null || { echo "nix-build not found on PATH ($PATH): install Nix" >&2; exit 1; }
+
+# The nixpkgs directory itself, not the sandbox's symlinks to its files: Nix copies a symlink as a symlink.
+nixpkgs=$(dirname "$(readlink -f "$nixpkgs_default")")
+
+args=()
+if [ $# -gt 0 ]; then
+  stage=$(mktemp -d "${TMPDIR:-/tmp}/nixpy-src.XXXXXX")
+  trap 'rm -rf "$stage"' EXIT
+  for f in "$@"; do
+    rel=${f#"$src_root"/}
+    mkdir -p "$stage/source/$(dirname "$rel")"
+    cp -L "$f" "$stage/source/$rel"
+  done
+  args+=(--arg src "$stage/source")
+fi
+
+out=$(nix-build "$(readlink -f "$nix_file")" -A "$attr" --no-out-link \
+  --arg pkgs "import $nixpkgs { system = \"$system\"; }" "${args[@]}")
+"$nixpy" closure -o "$out_closure" "$out"
+echo "$out" > "$out_path"

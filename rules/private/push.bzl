@@ -1,0 +1,104 @@
+"""nixpy_push and nixpy_load: runnable targets that push an image to a registry or load it into Docker."""
+
+load("//rules:providers.bzl", "NixPyImageInfo")
+load(":stamp.bzl", "StampSettingInfo")
+
+def _quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+def _tags_file(ctx):
+    """Writes the remote tags, one a line; with --stamp, {KEY} is replaced by workspace status values."""
+    out = ctx.actions.declare_file(ctx.label.name + ".tags.txt")
+    content = "".join([t + "\n" for t in ctx.attr.remote_tags])
+    if not ctx.attr._stamp[StampSettingInfo].value:
+        ctx.actions.write(out, content)
+        return out
+    template = ctx.actions.declare_file(ctx.label.name + ".tags.tpl")
+    ctx.actions.write(template, content)
+    ctx.actions.run(
+        executable = ctx.executable._stamp_sh,
+        arguments = [template.path, ctx.info_file.path, ctx.version_file.path, out.path],
+        inputs = [template, ctx.info_file, ctx.version_file],
+        outputs = [out],
+        mnemonic = "NixPyStampTags",
+        progress_message = "Stamping remote tags of %{label}",
+    )
+    return out
+
+def _nixpy_push_impl(ctx):
+    image = ctx.attr.image[NixPyImageInfo]
+    tags = _tags_file(ctx)
+    nixpy = ctx.executable._nixpy
+    flags = []
+    if ctx.attr.insecure:
+        flags.append("--insecure")
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.expand_template(
+        template = ctx.file._template,
+        output = script,
+        is_executable = True,
+        substitutions = {
+            "{flags}": " ".join(flags),
+            "{image}": str(ctx.attr.image.label),
+            "{layout}": image.layout.short_path,
+            "{nixpy}": nixpy.short_path,
+            "{repository}": _quote(ctx.attr.repository),
+            "{tags_file}": tags.short_path,
+            "{workspace}": ctx.workspace_name,
+        },
+    )
+    runfiles = ctx.runfiles(files = [image.layout, image.digest, tags]).merge(ctx.attr._nixpy[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags]))]
+
+nixpy_push = rule(
+    implementation = _nixpy_push_impl,
+    executable = True,
+    doc = """Pushes an image to a registry: `bazel run //app:push`.
+
+Only the blobs the registry lacks are uploaded; credentials come from the Docker config (~/.docker/config.json and
+its credential helpers). Prints REPOSITORY@sha256:... Arguments after `--` go to `nixpy push`, e.g. `--repository`
+to push elsewhere, `--tag`, `--digest-file`.""",
+    attrs = {
+        "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to push (py_nix_image or nix_image)."),
+        "insecure": attr.bool(doc = "Allow a registry over plain HTTP or with an unverified certificate."),
+        "remote_tags": attr.string_list(
+            doc = "Tags to push. With --stamp, {KEY} is replaced by a workspace status value, e.g. \"{STABLE_GIT_COMMIT}\"; an unstamped build skips the tags that hold a {KEY}.",
+        ),
+        "repository": attr.string(mandatory = True, doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app."),
+        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "target"),
+        "_stamp": attr.label(default = "//rules/private:stamp"),
+        "_stamp_sh": attr.label(default = "//rules/private:stamp.sh", executable = True, cfg = "exec", allow_single_file = True),
+        "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),
+    },
+)
+
+def _nixpy_load_impl(ctx):
+    image = ctx.attr.image[NixPyImageInfo]
+    nixpy = ctx.executable._nixpy
+    script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    ctx.actions.expand_template(
+        template = ctx.file._template,
+        output = script,
+        is_executable = True,
+        substitutions = {
+            "{image}": str(ctx.attr.image.label),
+            "{layout}": image.layout.short_path,
+            "{nixpy}": nixpy.short_path,
+            "{tags}": " ".join(["--tag " + _quote(t) for t in ctx.attr.repo_tags]),
+            "{workspace}": ctx.workspace_name,
+        },
+    )
+    runfiles = ctx.runfiles(files = [image.layout, image.digest]).merge(ctx.attr._nixpy[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = script, runfiles = runfiles)]
+
+nixpy_load = rule(
+    implementation = _nixpy_load_impl,
+    executable = True,
+    doc = "Loads an image into the local Docker engine: `bazel run //app:load`. Prints the image ID.",
+    attrs = {
+        "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to load."),
+        "repo_tags": attr.string_list(doc = "Tags in the Docker engine, e.g. [\"app:dev\"]; default nixpy/image:DIGEST12."),
+        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "target"),
+        "_template": attr.label(default = "//rules/private:load.sh.tpl", allow_single_file = True),
+    },
+)

@@ -1,0 +1,66 @@
+"""py_nix_translate: pyproject.toml and its lock file to a Nix expression (a pure, cacheable action)."""
+
+load("//rules:providers.bzl", "PyNixExprInfo")
+
+def _py_nix_translate_impl(ctx):
+    name = ctx.label.name
+    out = ctx.actions.declare_file(name if name.endswith(".nix") else name + ".nix")
+    args = ctx.actions.args()
+    args.add("translate")
+    args.add("--pyproject", ctx.file.pyproject)
+    args.add("--mode", ctx.attr.mode)
+    args.add("--python", ctx.attr.python)
+    args.add("--system", ctx.attr.system)
+    if ctx.attr.libc:
+        args.add("--libc", ctx.attr.libc)
+    if ctx.attr.extras:
+        args.add_joined("--extras", ctx.attr.extras, join_with = ",")
+    if ctx.attr.groups:
+        args.add_joined("--groups", ctx.attr.groups, join_with = ",")
+    for prefix, mirror in sorted(ctx.attr.url_rewrites.items()):
+        args.add("--url-rewrite", "{}={}".format(prefix, mirror))
+    inputs = [ctx.file.pyproject]
+    if ctx.file.lock:
+        args.add("--lock", ctx.file.lock)
+        inputs.append(ctx.file.lock)
+    elif ctx.attr.mode == "lock":
+        fail("{}: mode = \"lock\" needs a lock file (lock = \"uv.lock\", \"poetry.lock\", ...)".format(ctx.label))
+    args.add("-o", out)
+    ctx.actions.run(
+        executable = ctx.executable._nixpy,
+        arguments = [args],
+        inputs = inputs,
+        outputs = [out],
+        mnemonic = "NixPyTranslate",
+        progress_message = "Translating %{label} to Nix",
+    )
+    return [
+        DefaultInfo(files = depset([out])),
+        PyNixExprInfo(
+            nix_file = out,
+            pyproject = ctx.file.pyproject,
+            srcs = depset([ctx.file.pyproject] + ctx.files.srcs),
+        ),
+    ]
+
+py_nix_translate = rule(
+    implementation = _py_nix_translate_impl,
+    doc = "Translates a Python project's pyproject.toml (and lock file) into a Nix expression with `nixpy translate`.",
+    attrs = {
+        "extras": attr.string_list(doc = "Extras of the project to install."),
+        "groups": attr.string_list(doc = "Dependency groups to install (PEP 735, Poetry, PDM, uv); dev groups are off unless named."),
+        "libc": attr.string(doc = "The libc wheels must run on: glibc-2.Y or musl-1.Y; empty for nixpy's default."),
+        "lock": attr.label(allow_single_file = True, doc = "The lock file: uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt with hashes."),
+        "mode": attr.string(
+            default = "lock",
+            values = ["lock", "nixpkgs"],
+            doc = "lock: every dependency pinned to the lock's artifacts; nixpkgs: dependencies from nixpkgs' Python set.",
+        ),
+        "pyproject": attr.label(allow_single_file = ["pyproject.toml"], mandatory = True, doc = "The project's pyproject.toml."),
+        "python": attr.string(default = "3.11", doc = "The CPython version, X.Y: markers and wheels are chosen for it."),
+        "srcs": attr.label_list(allow_files = True, doc = "The project's sources under pyproject.toml's directory, for the application derivation."),
+        "system": attr.string(default = "x86_64-linux", doc = "The Nix system to build for."),
+        "url_rewrites": attr.string_dict(doc = "Artifact URL prefix to mirror prefix, e.g. {\"https://files.pythonhosted.org/\": \"https://mirror.example/\"}."),
+        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "exec"),
+    },
+)

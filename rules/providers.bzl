@@ -1,0 +1,26 @@
+"""Providers of rules_nixpy's rules."""
+
+PyNixExprInfo = provider(
+    doc = "A Python project translated to Nix by `nixpy translate`.",
+    fields = {
+        "nix_file": "File: the generated expression, a function of pkgs, python and src returning { app; env; deps; }.",
+        "srcs": "depset of File: the project's source files, the pyproject.toml among them.",
+        "pyproject": "File: the project's pyproject.toml; its directory is the source root.",
+    },
+)
+
+NixClosureInfo = provider(
+    doc = "A store path built by nix-build and its runtime closure.",
+    fields = {
+        "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",
+        "out_path": "File: one line, the store path that was built (the closure's top).",
+    },
+)
+
+NixPyImageInfo = provider(
+    doc = "An OCI image built from a Nix closure by `nixpy image`.",
+    fields = {
+        "layout": "File (directory): the OCI image layout (index.json, oci-layout, blobs/).",
+        "digest": "File: the image manifest's digest, sha256:..., the same on every machine for the same inputs.",
+    },
+)
