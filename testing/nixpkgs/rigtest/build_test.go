@@ -10,7 +10,10 @@ import (
 
 const (
 	flaskEnv = `with import ./testing/nixpkgs { }; python3.withPackages (ps: [ ps.flask ])`
-	apps     = "testing/nixpkgs/testdata/apps.nix"
+	// wholeSet is every package of the set that is not a library: tools, cacert, python3 and its packages.
+	wholeSet = `with import ./testing/nixpkgs { }; [ python3 cacert bash coreutils busybox ]
+	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python3Packages)`
+	apps = "testing/nixpkgs/testdata/apps.nix"
 )
 
 func TestPython3(t *testing.T) {
@@ -73,11 +76,11 @@ func TestApplications(t *testing.T) {
 	}
 }
 
-// TestReproducible rebuilds the interpreter, the flask env, the applications and the test wheels and
+// TestReproducible rebuilds the whole set, the flask env, the applications and the test wheels and
 // compares them bit for bit with nix-build --check.
 func TestReproducible(t *testing.T) {
 	for _, args := range [][]string{
-		{"testing/nixpkgs", "-A", "python3"},
+		{"-E", wholeSet},
 		{"-E", flaskEnv},
 		{apps},
 		{"testing/wheels"},
