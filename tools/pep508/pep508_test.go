@@ -11,6 +11,8 @@ func TestNormalize(t *testing.T) {
 		{"typing_extensions", "typing-extensions"},
 		{"zope.interface", "zope-interface"},
 		{"Foo__-.Bar", "foo-bar"},
+		{"_a.", "-a-"},
+		{"A", "a"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
