@@ -15,7 +15,10 @@ var lockNames = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml", "r
 // FuzzTranslate feeds arbitrary pyproject and lock text to Translate. Whatever it accepts must
 // pass nixexpr.Check (balanced, every string closed, no interpolation) and hold, outside
 // strings and comments, nothing but the template's own words and validated package names.
-// Its seed corpus is testdata/fuzz/FuzzTranslate plus the golden inputs.
+// Its seed corpus is testdata/fuzz/FuzzTranslate plus the golden inputs. Minimising a new
+// input of several kilobytes takes the fuzzer minutes, so run it with minimisation off:
+//
+//	go test ./tools/translate -run '^$' -fuzz FuzzTranslate -fuzzminimizetime 0 -fuzztime 5m
 func FuzzTranslate(f *testing.F) {
 	for _, c := range goldenCases {
 		if c.lock == "" || c.dir == "uv-flask" || c.dir == "uv-celery" {
