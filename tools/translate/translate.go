@@ -223,7 +223,12 @@ func (t *translation) resolve() error {
 		return fmt.Errorf("%s: %w", t.pyIn.Name, err)
 	}
 	byName := map[string]pyproject.Dependency{}
-	for _, d := range selected {
+	active := map[string]bool{}
+	for _, e := range t.env.Extras {
+		active[e] = true
+	}
+	for i := 0; i < len(selected); i++ {
+		d := selected[i]
 		ok, err := pep508.EvalMarker(d.Marker, t.env)
 		if err != nil {
 			return fmt.Errorf("%s: dependency %s: %w", t.pyIn.Name, d.Name, err)
@@ -232,7 +237,18 @@ func (t *translation) resolve() error {
 			continue
 		}
 		if d.Name == t.proj.Name {
-			return fmt.Errorf("%s: dependency %s: the project depends on itself", t.pyIn.Name, d.Name)
+			// "app[a,b]" in an extra or group of app itself stands for those extras.
+			for _, e := range d.Extras {
+				more, known := t.proj.Optional[e]
+				if !known {
+					return fmt.Errorf("%s: dependency %s[%s]: no such extra", t.pyIn.Name, d.Name, e)
+				}
+				if !active[e] {
+					active[e] = true
+					selected = append(selected, more...)
+				}
+			}
+			continue
 		}
 		if prev, dup := byName[d.Name]; dup {
 			// The same name twice (a group repeating a main dependency): both constraints hold.

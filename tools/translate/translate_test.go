@@ -147,6 +147,28 @@ func TestBreakCycles(t *testing.T) {
 	}
 }
 
+func TestSelfReferencingExtras(t *testing.T) {
+	py := `[project]
+name = "app"
+version = "1.0"
+dependencies = ["flask"]
+
+[project.optional-dependencies]
+redis = ["redis>=6"]
+all = ["app[redis]"]
+
+[dependency-groups]
+dev = ["App[all]"]
+`
+	out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(py)}, nil, Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", Groups: []string{"dev"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `redis = nixpy.check "redis" [ [ ">=6" ] ]`) {
+		t.Errorf("app[all] did not bring in redis:\n%s", out)
+	}
+}
+
 // TestNixpkgsModeReadsLockOnlyForChecks: nixpkgs mode needs no fetchable artifact, only a lock
 // that agrees with pyproject.toml.
 func TestNixpkgsModeReadsLockOnlyForChecks(t *testing.T) {
