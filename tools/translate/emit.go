@@ -92,7 +92,7 @@ func (t *translation) writePythonCheck(w *nixexpr.Writer) {
 		w.Line("if python.pythonVersion == %s then", q(minor))
 		w.Line("  python")
 		w.Line("else")
-		w.Line("  throw (\"nixpy: this file was translated for python \" + %s + \", but python is \" + python.version);", q(minor))
+		w.Line("  throw (\"nixpy: this file was translated for python \" + %s + \", but python is \" + python.version + \": pass python = pkgs.python%d%d\");", q(minor), t.target.PythonMajor, t.target.PythonMinor)
 		w.Dedent()
 		return
 	}

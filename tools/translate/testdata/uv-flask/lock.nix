@@ -153,7 +153,7 @@ let
     if python.pythonVersion == "3.12" then
       python
     else
-      throw ("nixpy: this file was translated for python " + "3.12" + ", but python is " + python.version);
+      throw ("nixpy: this file was translated for python " + "3.12" + ", but python is " + python.version + ": pass python = pkgs.python312");
 
   deps = {
     asgiref = python.pkgs.buildPythonPackage {
