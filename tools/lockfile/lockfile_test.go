@@ -136,6 +136,22 @@ lock-version = "2.1"
 python-versions = ">=3.12"
 content-hash = "abc"
 `, hashA), Poetry, `celery 5.4.0 registry wheel=celery-5.4.0-py3-none-any.whl@ba0efaa9 extra=redis:redis`},
+		{"poetry 2.0, markers by group", "poetry.lock", fmt.Sprintf(`[[package]]
+name = "colorama"
+version = "0.4.6"
+optional = false
+python-versions = ">=3.7"
+groups = ["main", "dev"]
+markers = {main = "platform_system == \"Windows\"", dev = "sys_platform == \"win32\""}
+files = [
+    {file = "colorama-0.4.6-py2.py3-none-any.whl", hash = "sha256:%s"},
+]
+
+[metadata]
+lock-version = "2.0"
+python-versions = ">=3.12"
+content-hash = "abc"
+`, hashA), Poetry, `colorama 0.4.6 registry wheel=colorama-0.4.6-py2.py3-none-any.whl@ba0efaa9`},
 		{"pdm", "pdm.lock", fmt.Sprintf(`[metadata]
 groups = ["default"]
 strategy = ["inherit_metadata"]
