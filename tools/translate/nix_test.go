@@ -99,20 +99,33 @@ func TestNixEvalGoldens(t *testing.T) {
 	}
 }
 
-// TestNixCheckThrows evaluates the nixpkgs-mode golden with a nixpkgs whose flask is too old.
+// TestNixCheckThrows evaluates goldens against nixpkgs that do not fit: a flask too old for
+// the nixpkgs-mode constraint, an interpreter other than the one lock mode chose wheels for.
 func TestNixCheckThrows(t *testing.T) {
-	path, err := filepath.Abs(filepath.Join("testdata", "poetry1", "nixpkgs.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := map[string]string{"flask": "2.3.3", "click": "8.3.2", "redis": "6.4.0", "poetry-core": "2.1.3"}
-	expr := fmt.Sprintf(`let stub = %s; in (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app.dependencies`, stubPkgs("3.12", old), path)
-	out, err := evalNix(t, expr)
-	if err == nil {
-		t.Fatalf("evaluation succeeded: %s", out)
+	tests := []struct {
+		golden, python string
+		versions       map[string]string
+		want           string
+	}{
+		{"poetry1/nixpkgs.nix", "3.12", old, "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3"},
+		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this file was translated for python 3.13, but python is 3.12.4: pass python = pkgs.python313"},
 	}
-	if want := "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3"; !strings.Contains(out, want) {
-		t.Errorf("error = %s, want it to contain %q", out, want)
+	for _, tt := range tests {
+		path, err := filepath.Abs(filepath.Join("testdata", tt.golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app true`,
+			stubPkgs(tt.python, tt.versions), path)
+		out, err := evalNix(t, expr)
+		if err == nil {
+			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)
+			continue
+		}
+		if !strings.Contains(out, tt.want) {
+			t.Errorf("%s: error = %s, want it to contain %q", tt.golden, out, tt.want)
+		}
 	}
 }
 
