@@ -39,6 +39,9 @@ type Lock struct {
 	// Flat is set when the lock lists what to install but not who needs what
 	// (requirements.txt, pylock.toml): every package whose Marker holds is installed.
 	Flat bool
+	// RequiresPython is the interpreter range the lock was resolved for, as alternatives
+	// (Poetry's "||"); nil when the lock does not say.
+	RequiresPython []pep440.Specifier
 }
 
 // Package is one locked distribution.
@@ -216,4 +219,12 @@ func depFromRequirement(s string) (Dep, error) {
 		return Dep{}, err
 	}
 	return Dep{Name: r.Name, Extras: r.Extras, Marker: r.Marker}, nil
+}
+
+func requiresPython(s string) ([]pep440.Specifier, error) {
+	spec, err := pep440.ParseSpecifier(s)
+	if err != nil || len(spec) == 0 {
+		return nil, err
+	}
+	return []pep440.Specifier{spec}, nil
 }

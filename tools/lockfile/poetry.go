@@ -13,9 +13,10 @@ import (
 type poetryFile struct {
 	Package  []poetryPackage `toml:"package"`
 	Metadata struct {
-		LockVersion string                     `toml:"lock-version"`
-		ContentHash string                     `toml:"content-hash"`
-		Files       map[string][]poetryFileRef `toml:"files"` // lock-version 1.1
+		LockVersion    string                     `toml:"lock-version"`
+		PythonVersions string                     `toml:"python-versions"`
+		ContentHash    string                     `toml:"content-hash"`
+		Files          map[string][]poetryFileRef `toml:"files"` // lock-version 1.1
 	} `toml:"metadata"`
 }
 
@@ -50,6 +51,10 @@ func parsePoetry(name string, doc *tomlfile.Doc) (*Lock, error) {
 		return nil, fmt.Errorf("%s: metadata.lock-version: unsupported poetry.lock version %q (this tool reads 1.1, 2.0 and 2.1)", name, lv)
 	}
 	l := &Lock{File: name, Kind: Poetry, Version: lv}
+	var err error
+	if l.RequiresPython, err = pyproject.ParsePoetryConstraint(f.Metadata.PythonVersions); err != nil {
+		return nil, fmt.Errorf("%s: metadata.python-versions: %w", name, err)
+	}
 	// In 1.1 the files sit under [metadata.files], keyed by the name as the lock spells it.
 	files11 := map[string][]poetryFileRef{}
 	for k, v := range f.Metadata.Files {

@@ -9,8 +9,9 @@ import (
 )
 
 type pylockFile struct {
-	LockVersion string          `toml:"lock-version"`
-	Packages    []pylockPackage `toml:"packages"`
+	LockVersion    string          `toml:"lock-version"`
+	RequiresPython string          `toml:"requires-python"`
+	Packages       []pylockPackage `toml:"packages"`
 }
 
 type pylockPackage struct {
@@ -45,6 +46,10 @@ func parsePyLock(name string, doc *tomlfile.Doc) (*Lock, error) {
 		return nil, fmt.Errorf("%s: lock-version: unsupported pylock.toml version %q (this tool reads 1.x)", name, f.LockVersion)
 	}
 	l := &Lock{File: name, Kind: PyLock, Version: f.LockVersion, Flat: true}
+	var err error
+	if l.RequiresPython, err = requiresPython(f.RequiresPython); err != nil {
+		return nil, fmt.Errorf("%s: requires-python: %w", name, err)
+	}
 	for i, pp := range f.Packages {
 		p, err := pylockPackageOf(pp)
 		if err != nil {

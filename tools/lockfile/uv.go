@@ -8,9 +8,10 @@ import (
 )
 
 type uvFile struct {
-	Version  int         `toml:"version"`
-	Revision int         `toml:"revision"`
-	Package  []uvPackage `toml:"package"`
+	Version        int         `toml:"version"`
+	RequiresPython string      `toml:"requires-python"`
+	Revision       int         `toml:"revision"`
+	Package        []uvPackage `toml:"package"`
 }
 
 type uvPackage struct {
@@ -47,6 +48,10 @@ func parseUV(name string, doc *tomlfile.Doc) (*Lock, error) {
 		return nil, fmt.Errorf("%s: version: unsupported uv.lock version %d (this tool reads version 1)", name, f.Version)
 	}
 	l := &Lock{File: name, Kind: UV, Version: fmt.Sprintf("1 (revision %d)", f.Revision)}
+	var err error
+	if l.RequiresPython, err = requiresPython(f.RequiresPython); err != nil {
+		return nil, fmt.Errorf("%s: requires-python: %w", name, err)
+	}
 	for i, up := range f.Package {
 		p, err := uvPackageOf(up)
 		if err != nil {

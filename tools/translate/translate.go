@@ -294,14 +294,16 @@ func mergeConstraints(a, b []pep440.Specifier) []pep440.Specifier {
 	return out
 }
 
+// checkPython verifies that --python is one the project and the lock were made for.
 func (t *translation) checkPython() error {
-	if len(t.proj.RequiresPython) == 0 {
-		return nil
-	}
 	v, _ := pep440.Parse(t.env.Vars["python_full_version"])
 	if !anyMatch(t.proj.RequiresPython, v) {
 		return fmt.Errorf("%s: requires-python %s excludes python %s (--python)", t.pyIn.Name,
 			pyproject.Dependency{Constraint: t.proj.RequiresPython}.ConstraintString(), t.opts.Python)
+	}
+	if t.lock != nil && !anyMatch(t.lock.RequiresPython, v) {
+		return fmt.Errorf("%s: requires-python %s: the lock was not resolved for python %s (--python): lock the project for it",
+			t.lock.File, pyproject.Dependency{Constraint: t.lock.RequiresPython}.ConstraintString(), t.opts.Python)
 	}
 	return nil
 }

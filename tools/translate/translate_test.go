@@ -66,6 +66,7 @@ sdist = { url = "javascript:alert(1)/flask-3.1.3.tar.gz", hash = "` + flaskSdist
 		{"URL with a quote", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdistHash + `" }
 `), lockOpts, "holds a blank, quote"},
+		{"lock for another python", appPyproject, "uv.lock", strings.Replace(uvLock("source = { registry = \"https://pypi.org/simple\" }\n"), `requires-python = ">=3.12"`, `requires-python = ">=3.14"`, 1), lockOpts, "uv.lock: requires-python >=3.14: the lock was not resolved for python 3.13 (--python)"},
 		{"requires-python", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.11", System: "x86_64-linux"}, "pyproject.toml: requires-python >=3.12 excludes python 3.11"},
 		{"unknown extra", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", Extras: []string{"nope"}}, `pyproject.toml: extra "nope": not in the project's optional dependencies`},
 		{"name that could inject", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"fla${builtins.abort}sk\"]\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "project.dependencies"},
