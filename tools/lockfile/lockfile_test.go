@@ -247,3 +247,27 @@ func TestPypiURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRequiresPython(t *testing.T) {
+	tests := []struct{ name, file, data, want string }{
+		{"uv", "uv.lock", "version = 1\nrequires-python = \">=3.11\"\n", ">=3.11"},
+		{"pylock", "pylock.toml", "lock-version = \"1.0\"\nrequires-python = \">=3.12\"\n", ">=3.12"},
+		{"poetry", "poetry.lock", "[metadata]\nlock-version = \"2.1\"\npython-versions = \">=3.9,<3.9.7 || >3.9.7,<4\"\n", ">=3.9,<3.9.7 || >3.9.7,<4"},
+		{"pdm targets", "pdm.lock", "[metadata]\nlock_version = \"4.5.0\"\n[[metadata.targets]]\nrequires_python = \">=3.12\"\n[[metadata.targets]]\nrequires_python = \"==3.11.*\"\n", ">=3.12 || ==3.11.*"},
+		{"pdm unbounded target", "pdm.lock", "[metadata]\nlock_version = \"4.5.0\"\n[[metadata.targets]]\nrequires_python = \">=3.12\"\n[[metadata.targets]]\nplatform = \"linux\"\n", ""},
+	}
+	for _, tt := range tests {
+		l, err := Parse(tt.file, []byte(tt.data))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		var parts []string
+		for _, s := range l.RequiresPython {
+			parts = append(parts, s.String())
+		}
+		if got := strings.Join(parts, " || "); got != tt.want {
+			t.Errorf("%s: RequiresPython = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -12,6 +12,10 @@ type pdmFile struct {
 	Metadata struct {
 		LockVersion string   `toml:"lock_version"`
 		Groups      []string `toml:"groups"`
+		// Targets (lock_version 4.5) are the environments the lock was resolved for.
+		Targets []struct {
+			RequiresPython string `toml:"requires_python"`
+		} `toml:"targets"`
 	} `toml:"metadata"`
 	Package []pdmPackage `toml:"package"`
 }
@@ -38,6 +42,18 @@ func parsePDM(name string, doc *tomlfile.Doc) (*Lock, error) {
 		return nil, fmt.Errorf("%s: metadata.lock_version: unsupported pdm.lock version %q (this tool reads 4.x)", name, lv)
 	}
 	l := &Lock{File: name, Kind: PDM, Version: lv}
+	for i, target := range f.Metadata.Targets {
+		spec, err := requiresPython(target.RequiresPython)
+		if err != nil {
+			return nil, fmt.Errorf("%s: metadata.targets[%d].requires_python: %w", name, i, err)
+		}
+		if spec == nil {
+			// A target without a bound admits every interpreter.
+			l.RequiresPython = nil
+			break
+		}
+		l.RequiresPython = append(l.RequiresPython, spec...)
+	}
 	byName := map[string]*Package{}
 	// PDM writes a package with extras as a second entry, "name[extra]", whose dependencies
 	// are the package itself plus what the extras add; they are folded into the first.
