@@ -19,7 +19,7 @@ import (
 var helper string
 
 // q is the one way input strings reach the output.
-var q = nixexpr.String
+func q(s string) string { return nixexpr.String(s) }
 
 func (t *translation) emit() []byte {
 	var w nixexpr.Writer
