@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,10 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 	var nameOpts []name.Option
 	if opts.Insecure {
 		nameOpts = append(nameOpts, name.Insecure)
+	}
+	if strings.Contains(opts.Repository, "@") {
+		// Not echoed: whatever precedes an @ may be user:password.
+		return nil, errors.New("--repository takes HOST/REPO, without user, password or digest (credentials come from the Docker config)")
 	}
 	repo, err := name.NewRepository(opts.Repository, nameOpts...)
 	if err != nil {

@@ -226,12 +226,16 @@ func TestPushBadInput(t *testing.T) {
 	}{
 		{"no layout", Options{Image: filepath.Join(dir, "nope"), Repository: "127.0.0.1:1/x"}, "not a usable OCI image layout"},
 		{"bad repository", Options{Image: newApp(t).build(t, "x"), Repository: "UPPER CASE"}, `--repository "UPPER CASE"`},
+		{"credentials in the repository", Options{Image: newApp(t).build(t, "y"), Repository: "me:hunter2@127.0.0.1:1/x"}, "without user, password or digest"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Push(context.Background(), tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error reveals the password: %v", err)
 			}
 		})
 	}
