@@ -15,6 +15,7 @@ cold() {
   # Not under /tmp: Nix refuses a store below a world-writable directory.
   mkdir -p "$HOME/.cache"
   store=$(mktemp -d "$HOME/.cache/nixpy-bench-store.XXXXXX")
+  trap 'chmod -R u+w "$store" 2>/dev/null; rm -rf "$store" "$store.log"' EXIT
   # A local store: the builders are nix-build's children, so `time` counts their CPU too.
   local TIMEFORMAT="%R %U %S" t
   t=$( { time nix-build --store "$store" --option substituters '' --option sandbox true --no-out-link -E "$2" \
@@ -23,6 +24,7 @@ cold() {
   printf '%-28s %6.1f s wall, %6.1f s CPU  (%d store paths; %d cores, load %s)\n' "cold build, $1:" "$real" \
     "$(awk "BEGIN{print $user + $sys}")" "$(ls "$store/nix/store" | grep -vc '\.drv$')" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)"
   chmod -R u+w "$store" && rm -rf "$store" "$store.log"
+  trap - EXIT
 }
 
 closure_size() {
