@@ -1,8 +1,9 @@
 // Package layertar writes image layers as deterministic tar streams: the same store paths give the
 // same bytes on any machine. Entries are in a fixed order (depth first, names sorted byte-wise within
-// a directory), every entry has the same mtime, uid and gid 0 and no user or group names, and only
-// the permission bits of the store are kept. Nothing is held in memory beyond one file's header:
-// files are streamed from disk.
+// a directory), every entry has the same mtime, uid and gid 0 and no user or group names, only the
+// mode bits of the store are kept, and a file whose content an earlier file of the layer already has
+// becomes a hard link to it. Files are streamed from disk: memory grows with the number of files
+// in a layer, never with their size.
 package layertar
 
 import (
