@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixpy/rules_nixpy/tools/registrytest"
+)
+
+const helloPkg = "testing/e2e/hello_nixpkgs"
+
+// TestImagePushLoadRun builds the image of a Flask project, pushes it to a local docker-registry with
+// `bazel run :push`, loads it into Docker with `bazel run :load`, and asks the running container.
+func TestImagePushLoadRun(t *testing.T) {
+	ws := workspace(t)
+	bazel(t, ws, "build", "//"+helloPkg+":image")
+	digest := bazelBin(t, ws, helloPkg+"/image.digest")
+	if !strings.HasPrefix(digest, "sha256:") {
+		t.Fatalf("image.digest = %q, want sha256:...", digest)
+	}
+
+	reg := registrytest.Start(t, false)
+	repo := reg.Host + "/hello-flask"
+	out := bazel(t, ws, "run", "//"+helloPkg+":push", "--", "--repository="+repo)
+	if want := repo + "@" + digest; !strings.Contains(out, want) {
+		t.Errorf("push printed %q, want %q", out, want)
+	}
+	if got := registrytest.Crane(t, "digest", "--insecure", repo+":latest"); got != digest {
+		t.Errorf("crane digest %s:latest = %s, want the built %s", repo, got, digest)
+	}
+
+	id := strings.TrimSpace(bazel(t, ws, "run", "//"+helloPkg+":load"))
+	if !strings.HasPrefix(id, "sha256:") {
+		t.Fatalf("load printed %q, want an image ID", id)
+	}
+	body := runAndGet(t, "hello-flask:e2e", "8080/tcp", "/")
+	if !strings.Contains(body, `"message":"hello from rules_nixpy"`) || !strings.Contains(body, `"python":"3.11.`) {
+		t.Errorf("the container answered %q", body)
+	}
+}
+
+// runAndGet runs image in Docker with port published on loopback and returns the body of GET path.
+func runAndGet(t *testing.T, image, port, path string) string {
+	t.Helper()
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Fatal("docker not on PATH: this test needs the Docker engine (dev/enter mounts its socket and CLI)")
+	}
+	name := fmt.Sprintf("nixpy-e2e-%d", time.Now().UnixNano())
+	if out, err := exec.Command("docker", "run", "-d", "--name", name, "-p", "127.0.0.1::"+port, image).CombinedOutput(); err != nil {
+		t.Fatalf("docker run %s: %v\n%s", image, err, out)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logs, _ := exec.Command("docker", "logs", name).CombinedOutput()
+			t.Logf("container logs:\n%s", logs)
+		}
+		exec.Command("docker", "rm", "-f", name).Run()
+	})
+	addr, err := exec.Command("docker", "port", name, port).Output()
+	if err != nil {
+		t.Fatalf("docker port %s %s: %v", name, port, err)
+	}
+	url := "http://" + strings.Fields(string(addr))[0] + path
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return string(body)
+			}
+			err = fmt.Errorf("status %s: %s", resp.Status, body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestExactInvalidation copies the Flask project into a scratch package and reads Bazel's execution log
+// after each edit: nothing reruns on a no-op build, a source edit reruns the Nix build and the image but not
+// the translation, a pyproject.toml edit reruns the translation too, and the nixpy tool is never rebuilt.
+func TestExactInvalidation(t *testing.T) {
+	ws := workspace(t)
+	pkg := fmt.Sprintf("testing/e2e/scratch_%d", os.Getpid())
+	dir := filepath.Join(ws, pkg)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(ws, helloPkg))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	target := "//" + pkg + ":image"
+	logs := t.TempDir()
+	build := func(step string) []string {
+		log := filepath.Join(logs, step+".json")
+		bazel(t, ws, "build", "--execution_log_json_file="+log, target)
+		return executed(t, log)
+	}
+
+	build("first")
+	if ran := build("noop"); len(ran) != 0 {
+		t.Errorf("a no-op rebuild ran %v, want nothing", ran)
+	}
+
+	appendTo(t, filepath.Join(dir, "src/hello_flask/__init__.py"), "\n# an edit of the application source\n")
+	ran := build("source-edit")
+	wantRuns(t, "source edit", ran, map[string]int{"NixPyTranslate": 0, "NixBuild": 1, "NixPyImage": 1, "GoCompilePkg": 0, "GoLink": 0})
+
+	appendTo(t, filepath.Join(dir, "pyproject.toml"), "\n[tool.e2e]\nedited = true\n")
+	ran = build("pyproject-edit")
+	wantRuns(t, "pyproject.toml edit", ran, map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1, "GoCompilePkg": 0})
+}
+
+// TestReproducibleAcrossOutputBases builds the image in a second, empty output base with the Nix and image
+// actions barred from every cache: the digest must equal the one of the workspace's own output base.
+func TestReproducibleAcrossOutputBases(t *testing.T) {
+	ws := workspace(t)
+	target := "//" + helloPkg + ":image"
+	bazel(t, ws, "build", target)
+	want := bazelBin(t, ws, helloPkg+"/image.digest")
+
+	base := []string{"--output_base=" + t.TempDir()}
+	t.Cleanup(func() { bazelResult(ws, append(base, "shutdown")...) })
+	bazel(t, ws, append(base, "build",
+		"--modify_execution_info=NixPyTranslate=+no-cache,NixBuild=+no-cache,NixPyImage=+no-cache", target)...)
+	if got := bazelBin(t, ws, helloPkg+"/image.digest", base...); got != want {
+		t.Errorf("digest in a clean output base = %s, want %s", got, want)
+	}
+}
+
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantRuns(t *testing.T, step string, ran []string, want map[string]int) {
+	t.Helper()
+	for mnemonic, n := range want {
+		if got := count(ran, mnemonic); got != n {
+			t.Errorf("after a %s, %s ran %d times, want %d (all that ran: %v)", step, mnemonic, got, n, ran)
+		}
+	}
+}
