@@ -1,6 +1,8 @@
 """nix_image: a layered OCI image from a Nix closure, with `nixpy image`."""
 
 load("//rules:providers.bzl", "NixClosureInfo", "NixPyImageInfo")
+load(":stamp.bzl", "StampSettingInfo")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
 
 def _kv_flags(args, flag, d):
     for k, v in sorted(d.items()):
@@ -11,9 +13,16 @@ def _nix_image_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name + ".oci")
     digest = ctx.actions.declare_file(ctx.label.name + ".digest")
     args = ctx.actions.args()
-    args.add(ctx.executable._nixpy)
+    nixpy = nixpy_files(ctx)
+    inputs = [info.closure, info.out_path]
+    args.add(nixpy.executable)
     args.add(info.out_path)
     args.add(digest)
+
+    # Stamped builds expand {KEY} in labels from the workspace status; unstamped ones stay reproducible.
+    if ctx.attr._stamp[StampSettingInfo].value:
+        args.add_all(["--stamp", ctx.info_file, ctx.version_file])
+        inputs += [ctx.info_file, ctx.version_file]
     args.add("--closure", info.closure)
     args.add("--out", layout.path)
     args.add("--max-layers", ctx.attr.max_layers)
@@ -30,7 +39,6 @@ def _nix_image_impl(ctx):
     if ctx.attr.user:
         args.add("--user", ctx.attr.user)
     args.add_all(ctx.attr.ports, before_each = "--port")
-    inputs = [info.closure, info.out_path]
     if ctx.attr.base:
         base = ctx.attr.base[NixPyImageInfo].layout
         args.add("--base", base.path)
@@ -39,7 +47,7 @@ def _nix_image_impl(ctx):
         executable = ctx.executable._image_sh,
         arguments = [args],
         inputs = inputs,
-        tools = [ctx.executable._nixpy],
+        tools = [nixpy],
         outputs = [layout, digest],
         mnemonic = "NixPyImage",
         progress_message = "Assembling OCI image %{label}",
@@ -65,13 +73,14 @@ top, never more than max_layers. The same group of store paths gives the byte-id
         "cmd": attr.string_list(doc = "The image's default arguments."),
         "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/."),
         "env": attr.string_dict(doc = "Environment variables of the image."),
-        "labels": attr.string_dict(doc = "OCI config labels."),
+        "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}; unstamped builds keep the text as it is."),
         "max_layers": attr.int(default = 12, doc = "At most this many layers, a base image's included (at least 2)."),
         "ports": attr.string_list(doc = "Exposed ports: PORT or PORT/PROTOCOL."),
         "symlinks": attr.string_dict(doc = "PATH = TARGET symlinks in the image's root layer, e.g. {\"/bin\": \"{app}/bin\"}."),
         "user": attr.string(doc = "USER or USER:GROUP to run as; /etc/passwd and /etc/group get the account."),
         "workdir": attr.string(doc = "The working directory."),
+        "_stamp": attr.label(default = "//rules/private:stamp"),
         "_image_sh": attr.label(default = "//rules/private:image.sh", executable = True, cfg = "exec", allow_single_file = True),
-        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "exec"),
     },
+    toolchains = [NIXPY_TOOLCHAIN],
 )

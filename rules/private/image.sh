@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Bazel action: nixpy image of a built closure.
-#   image.sh NIXPY OUT_PATH_FILE DIGEST_FILE [nixpy image flags...]
-# "{app}" in any flag is replaced by the built store path; with no --entrypoint, the one program in its bin/
-# (the project's console script) becomes the entrypoint.
+#   image.sh NIXPY OUT_PATH_FILE DIGEST_FILE [--stamp INFO_FILE VERSION_FILE] [nixpy image flags...]
+# "{app}" in any flag is replaced by the built store path, and with --stamp each "{KEY}" by the value of KEY in
+# Bazel's workspace status files. With no --entrypoint, the one program in the built path's bin/ (the
+# project's console script) becomes the entrypoint.
 set -euo pipefail
 nixpy=$1 top=$(cat "$2") digest=$3
 shift 3
+status=()
+if [ "${1:-}" = --stamp ]; then
+  status=("$2" "$3")
+  shift 3
+fi
 args=("${@//\{app\}/$top}")
+if [ ${#status[@]} -gt 0 ]; then
+  while read -r key value; do
+    args=("${args[@]//"{$key}"/$value}")
+  done < <(cat "${status[@]}")
+fi
 
 if ! printf '%s\n' "${args[@]}" | grep -qx -- --entrypoint; then
   progs=()

@@ -1,10 +1,18 @@
 """nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
 
 load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
 
 def _nixpkgs_default_nix(target, what):
-    """Returns the default.nix at the root of a nixpkgs given as a label: the shortest-path default.nix among its files."""
-    candidates = [f for f in target.files.to_list() if f.basename == "default.nix"]
+    """Returns the nixpkgs entry point of a label.
+
+    That is its only file (rules_nixpkgs' `@nixpkgs`, a link to default.nix), or the shortest-path default.nix
+    among its files (`@nixpkgs//:srcs`, a checkout's filegroup, testing/nixpkgs).
+    """
+    files = target.files.to_list()
+    if len(files) == 1:
+        return files[0]
+    candidates = [f for f in files if f.basename == "default.nix"]
     if not candidates:
         fail("{}: {} has no default.nix: give a nixpkgs checkout, a rules_nixpkgs repository or testing/nixpkgs".format(what, target.label))
     return sorted(candidates, key = lambda f: (len(f.path), f.path))[0]
@@ -15,7 +23,8 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
     default_nix = _nixpkgs_default_nix(nixpkgs, "nixpkgs")
     args = ctx.actions.args()
-    args.add(ctx.executable._nixpy)
+    nixpy = nixpy_files(ctx)
+    args.add(nixpy.executable)
     args.add(nix_file)
     args.add(attr)
     args.add(default_nix)
@@ -28,7 +37,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         executable = ctx.executable._nix_build_sh,
         arguments = [args],
         inputs = depset([nix_file] + srcs, transitive = [nixpkgs.files]),
-        tools = [ctx.executable._nixpy],
+        tools = [nixpy],
         outputs = [closure, out_path],
         mnemonic = "NixBuild",
         progress_message = "Building %{label} with Nix",
@@ -66,7 +75,7 @@ reruns it and nothing else does. It is kept off remote executors, which have no 
         "attr": attr.string(default = "app", doc = "The attribute to build."),
         "nixpkgs": attr.label(
             mandatory = True,
-            doc = "The nixpkgs to build with: a filegroup of a nixpkgs checkout, a rules_nixpkgs repository's files, or testing/nixpkgs. Its root default.nix is imported with `{ system = ...; }`.",
+            doc = "The nixpkgs to build with: rules_nixpkgs' `@nixpkgs` or `@nixpkgs//:srcs`, a filegroup of a nixpkgs checkout, or testing/nixpkgs. Its root default.nix is imported with `{ system = ...; }`.",
         ),
         "src": attr.label(
             mandatory = True,
@@ -75,6 +84,6 @@ reruns it and nothing else does. It is kept off remote executors, which have no 
         ),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system nixpkgs is imported for."),
         "_nix_build_sh": attr.label(default = "//rules/private:nix_build.sh", executable = True, cfg = "exec", allow_single_file = True),
-        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "exec"),
     },
+    toolchains = [NIXPY_TOOLCHAIN],
 )

@@ -2,6 +2,7 @@
 
 load("//rules:providers.bzl", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files", "nixpy_runfiles")
 
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -28,7 +29,7 @@ def _tags_file(ctx):
 def _nixpy_push_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
     tags = _tags_file(ctx)
-    nixpy = ctx.executable._nixpy
+    nixpy = nixpy_files(ctx).executable
     flags = []
     if ctx.attr.insecure:
         flags.append("--insecure")
@@ -47,7 +48,7 @@ def _nixpy_push_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [image.layout, image.digest, tags]).merge(ctx.attr._nixpy[DefaultInfo].default_runfiles)
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags]).merge(nixpy_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags]))]
 
 nixpy_push = rule(
@@ -65,16 +66,16 @@ to push elsewhere, `--tag`, `--digest-file`.""",
             doc = "Tags to push. With --stamp, {KEY} is replaced by a workspace status value, e.g. \"{STABLE_GIT_COMMIT}\"; an unstamped build skips the tags that hold a {KEY}.",
         ),
         "repository": attr.string(mandatory = True, doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app."),
-        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "target"),
         "_stamp": attr.label(default = "//rules/private:stamp"),
         "_stamp_sh": attr.label(default = "//rules/private:stamp.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),
     },
+    toolchains = [NIXPY_TOOLCHAIN],
 )
 
 def _nixpy_load_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
-    nixpy = ctx.executable._nixpy
+    nixpy = nixpy_files(ctx).executable
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,
@@ -88,7 +89,7 @@ def _nixpy_load_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [image.layout, image.digest]).merge(ctx.attr._nixpy[DefaultInfo].default_runfiles)
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest]).merge(nixpy_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 nixpy_load = rule(
@@ -98,7 +99,7 @@ nixpy_load = rule(
     attrs = {
         "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to load."),
         "repo_tags": attr.string_list(doc = "Tags in the Docker engine, e.g. [\"app:dev\"]; default nixpy/image:DIGEST12."),
-        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "target"),
         "_template": attr.label(default = "//rules/private:load.sh.tpl", allow_single_file = True),
     },
+    toolchains = [NIXPY_TOOLCHAIN],
 )

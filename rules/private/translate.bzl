@@ -1,6 +1,7 @@
 """py_nix_translate: pyproject.toml and its lock file to a Nix expression (a pure, cacheable action)."""
 
 load("//rules:providers.bzl", "PyNixExprInfo")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
 
 def _py_nix_translate_impl(ctx):
     name = ctx.label.name
@@ -27,7 +28,7 @@ def _py_nix_translate_impl(ctx):
         fail("{}: mode = \"lock\" needs a lock file (lock = \"uv.lock\", \"poetry.lock\", ...)".format(ctx.label))
     args.add("-o", out)
     ctx.actions.run(
-        executable = ctx.executable._nixpy,
+        executable = nixpy_files(ctx),
         arguments = [args],
         inputs = inputs,
         outputs = [out],
@@ -61,6 +62,6 @@ py_nix_translate = rule(
         "srcs": attr.label_list(allow_files = True, doc = "The project's sources under pyproject.toml's directory, for the application derivation."),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system to build for."),
         "url_rewrites": attr.string_dict(doc = "Artifact URL prefix to mirror prefix, e.g. {\"https://files.pythonhosted.org/\": \"https://mirror.example/\"}."),
-        "_nixpy": attr.label(default = "//tools/cmd/nixpy", executable = True, cfg = "exec"),
     },
+    toolchains = [NIXPY_TOOLCHAIN],
 )
