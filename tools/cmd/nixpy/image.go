@@ -33,7 +33,7 @@ func runImage(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&symlinks, "symlink", "PATH=TARGET symlink in the root layer, e.g. /bin=/nix/store/...-env/bin; repeatable")
 	base := fs.String("base", "", "OCI image layout to build on (default: an empty image)")
 	created := fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
-	cacheDir := fs.String("cache", "", "keep layers in this directory so unchanged layers are not built again")
+	cacheDir := fs.String("cache", os.Getenv("NIXPY_LAYER_CACHE"), "keep layers in this directory so unchanged layers are not built again (default: $NIXPY_LAYER_CACHE)")
 	dockerArchive := fs.String("docker-archive", "", "also write a docker load tarball to `FILE`")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
 	storeDir := fs.String("store-dir", "", "read store paths from this directory (default: the closure's store directory)")
