@@ -91,12 +91,8 @@ func runAndGet(t *testing.T, image, port, path string) string {
 // the translation, a pyproject.toml edit reruns the translation too, and the nixpy tool is never rebuilt.
 func TestExactInvalidation(t *testing.T) {
 	ws := workspace(t)
-	pkg := fmt.Sprintf("testing/e2e/scratch_%d", os.Getpid())
+	pkg := scratchPackage(t, "invalidation", "")
 	dir := filepath.Join(ws, pkg)
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(ws, helloPkg))); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	target := "//" + pkg + ":image"
 	logs := t.TempDir()
 	build := func(step string) []string {

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// scratchPackage copies the Flask project into a scratch package of the workspace, with BUILD.bazel replaced
+// by build unless that is empty, and removes it when the test ends. It returns the package's path.
+func scratchPackage(t *testing.T, name, build string) string {
+	t.Helper()
+	ws := workspace(t)
+	pkg := fmt.Sprintf("testing/e2e/scratch_%s_%d", name, os.Getpid())
+	dir := filepath.Join(ws, pkg)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(ws, helloPkg))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if build != "" {
+		if err := os.WriteFile(filepath.Join(dir, "BUILD.bazel"), []byte(build), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pkg
+}
+
+const stampedBuild = `load("//rules:defs.bzl", "nixpy_push", "py_nix_image")
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    labels = {"org.opencontainers.image.revision": "{STABLE_GIT_COMMIT}"},
+    nixpkgs = "//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+)
+
+nixpy_push(
+    name = "push",
+    image = ":image",
+    remote_tags = ["{STABLE_GIT_COMMIT}", "latest"],
+    repository = "127.0.0.1:5000/stamped",
+)
+`
+
+// TestStamping builds with --stamp and a workspace status command: the remote tags and the OCI label carry
+// the commit. Without --stamp the same target gives the same digest on every build and leaves the tags that
+// need stamping to be skipped at push time.
+func TestStamping(t *testing.T) {
+	ws := workspace(t)
+	pkg := scratchPackage(t, "stamp", stampedBuild)
+	status := filepath.Join(t.TempDir(), "status.sh")
+	if err := os.WriteFile(status, []byte("#!/bin/sh\necho STABLE_GIT_COMMIT 0123abcd\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	targets := []string{"//" + pkg + ":image", "//" + pkg + ":push"}
+
+	bazel(t, ws, append([]string{"build"}, targets...)...)
+	unstamped := bazelBin(t, ws, pkg+"/image.digest")
+	if got := configLabel(t, ws, pkg, "org.opencontainers.image.revision"); got != "{STABLE_GIT_COMMIT}" {
+		t.Errorf("unstamped label = %q, want the text as written", got)
+	}
+	if tags := bazelBin(t, ws, pkg+"/push.tags.txt"); tags != "{STABLE_GIT_COMMIT}\nlatest" {
+		t.Errorf("unstamped tags = %q", tags)
+	}
+
+	bazel(t, ws, append([]string{"build", "--stamp", "--workspace_status_command=" + status}, targets...)...)
+	if got := configLabel(t, ws, pkg, "org.opencontainers.image.revision"); got != "0123abcd" {
+		t.Errorf("stamped label = %q, want 0123abcd", got)
+	}
+	if tags := bazelBin(t, ws, pkg+"/push.tags.txt"); tags != "0123abcd\nlatest" {
+		t.Errorf("stamped tags = %q, want the commit and latest", tags)
+	}
+
+	bazel(t, ws, append([]string{"build"}, targets...)...)
+	if again := bazelBin(t, ws, pkg+"/image.digest"); again != unstamped {
+		t.Errorf("unstamped digest changed after a stamped build: %s, then %s", unstamped, again)
+	}
+}
+
+// configLabel reads one label of the image config in the OCI layout bazel-bin/PKG/image.oci.
+func configLabel(t *testing.T, ws, pkg, key string) string {
+	t.Helper()
+	bin := strings.TrimSpace(bazel(t, ws, "info", "bazel-bin"))
+	layout := filepath.Join(bin, pkg, "image.oci")
+	var index struct {
+		Manifests []struct{ Digest string } `json:"manifests"`
+	}
+	readJSON(t, filepath.Join(layout, "index.json"), &index)
+	if len(index.Manifests) != 1 {
+		t.Fatalf("%s/index.json has %d manifests, want 1", layout, len(index.Manifests))
+	}
+	var manifest struct {
+		Config struct{ Digest string } `json:"config"`
+	}
+	readJSON(t, blobPath(layout, index.Manifests[0].Digest), &manifest)
+	var config struct {
+		Config struct{ Labels map[string]string } `json:"config"`
+	}
+	readJSON(t, blobPath(layout, manifest.Config.Digest), &config)
+	return config.Config.Labels[key]
+}
+
+func blobPath(layout, digest string) string {
+	algo, hex, _ := strings.Cut(digest, ":")
+	return filepath.Join(layout, "blobs", algo, hex)
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestPushNeedsRepository: a push target without a repository is refused when Bazel analyses it, with a
+// message naming the attribute, not a failure at run time.
+func TestPushNeedsRepository(t *testing.T) {
+	ws := workspace(t)
+	pkg := scratchPackage(t, "norepo", `load("//rules:defs.bzl", "nixpy_push", "py_nix_image")
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    nixpkgs = "//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+)
+
+nixpy_push(
+    name = "push",
+    image = ":image",
+)
+`)
+	_, err := bazelResult(ws, "build", "//"+pkg+":push")
+	if err == nil || !strings.Contains(err.Error(), `missing value for mandatory attribute 'repository'`) {
+		t.Errorf("build of a push without repository: %v, want an error naming the repository attribute", err)
+	}
+}
