@@ -1,0 +1,17 @@
+"""What the monorepo's apps share: one greeting template and the facts about the runtime both report."""
+
+import sys
+
+from jinja2 import Template
+
+_GREETING = Template("hello from {{ app }} (common {{ version }})")
+
+VERSION = "0.1.0"
+
+
+def greeting(app):
+    return _GREETING.render(app=app, version=VERSION)
+
+
+def runtime():
+    return {"python": sys.version.split()[0]}
