@@ -53,6 +53,8 @@ def _nix_image_impl(ctx):
         progress_message = "Assembling OCI image %{label}",
         # Reads the store paths of the closure from the local Nix store.
         execution_requirements = {"no-remote-exec": "1"},
+        # --action_env=NIXPY_LAYER_CACHE gives nixpy image a layer cache (see README).
+        use_default_shell_env = True,
     )
     return [
         DefaultInfo(files = depset([layout, digest])),

@@ -38,8 +38,14 @@ func bazel(t *testing.T, dir string, args ...string) string {
 }
 
 func bazelResult(dir string, args ...string) (string, error) {
+	stdout, _, err := bazelStreams(dir, args...)
+	return stdout, err
+}
+
+// bazelStreams runs Bazel and returns its stdout and stderr, where Bazel shows what actions printed.
+func bazelStreams(dir string, args ...string) (string, string, error) {
 	if _, err := exec.LookPath("bazel"); err != nil {
-		return "", errors.New("bazel not on PATH: run this test inside the rig (dev/enter go test ./testing/e2e)")
+		return "", "", errors.New("bazel not on PATH: run this test inside the rig (dev/enter go test ./testing/e2e)")
 	}
 	cmd := exec.Command("bazel", args...)
 	cmd.Dir = dir
@@ -47,9 +53,9 @@ func bazelResult(dir string, args ...string) (string, error) {
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), errors.New(err.Error() + "\n" + tail(stderr.String(), 60))
+		return stdout.String(), stderr.String(), errors.New(err.Error() + "\n" + tail(stderr.String(), 60))
 	}
-	return stdout.String(), nil
+	return stdout.String(), stderr.String(), nil
 }
 
 // tail keeps the last n lines of s: Bazel's failures end with the useful part.

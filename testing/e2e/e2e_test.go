@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,15 +91,29 @@ func runAndGet(t *testing.T, image, port, path string) string {
 // TestExactInvalidation copies the Flask project into a scratch package and reads Bazel's execution log
 // after each edit: nothing reruns on a no-op build, a source edit reruns the Nix build and the image but not
 // the translation, a pyproject.toml edit reruns the translation too, and the nixpy tool is never rebuilt.
+// The image action is given a layer cache (as the README shows), so after a source edit it builds only the
+// application's layer again.
 func TestExactInvalidation(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "invalidation", "")
 	dir := filepath.Join(ws, pkg)
 	target := "//" + pkg + ":image"
 	logs := t.TempDir()
+	// Not under /tmp: Bazel's sandbox gives every action an empty /tmp of its own.
+	cache, err := os.MkdirTemp("/var/tmp", "nixpy-layer-cache-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(cache) })
+	var stderr string
 	build := func(step string) []string {
 		log := filepath.Join(logs, step+".json")
-		bazel(t, ws, "build", "--execution_log_json_file="+log, target)
+		var err error
+		_, stderr, err = bazelStreams(ws, "build", "--execution_log_json_file="+log,
+			"--action_env=NIXPY_LAYER_CACHE="+cache, "--sandbox_writable_path="+cache, target)
+		if err != nil {
+			t.Fatalf("bazel build %s (%s): %v", target, step, err)
+		}
 		return executed(t, log)
 	}
 
@@ -109,10 +125,26 @@ func TestExactInvalidation(t *testing.T) {
 	appendTo(t, filepath.Join(dir, "src/hello_flask/__init__.py"), "\n# an edit of the application source\n")
 	ran := build("source-edit")
 	wantRuns(t, "source edit", ran, map[string]int{"NixPyTranslate": 0, "NixBuild": 1, "NixPyImage": 1, "GoCompilePkg": 0, "GoLink": 0})
+	m := regexp.MustCompile(`wrote \S+: (\d+) layers, (\d+) from the cache`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no layer count from nixpy image in Bazel's output:\n%s", tail(stderr, 30))
+	}
+	if layers, cached := atoi(t, m[1]), atoi(t, m[2]); cached != layers-1 {
+		t.Errorf("after a source edit %d of %d layers came from the cache, want all but the application's", cached, layers)
+	}
 
 	appendTo(t, filepath.Join(dir, "pyproject.toml"), "\n[tool.e2e]\nedited = true\n")
 	ran = build("pyproject-edit")
 	wantRuns(t, "pyproject.toml edit", ran, map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1, "GoCompilePkg": 0})
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestReproducibleAcrossOutputBases builds the image in a second, empty output base with the Nix and image
