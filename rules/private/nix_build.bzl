@@ -17,6 +17,13 @@ def _nixpkgs_default_nix(target, what):
         fail("{}: {} has no default.nix: give a nixpkgs checkout, a rules_nixpkgs repository or testing/nixpkgs".format(what, target.label))
     return sorted(candidates, key = lambda f: (len(f.path), f.path))[0]
 
+def _source_relative(f, src_root):
+    """Returns f's path under the project's root (the directory of pyproject.toml), or fails at analysis."""
+    prefix = src_root + "/" if src_root else ""
+    if not f.short_path.startswith(prefix):
+        fail("{} is outside the project's directory {}: srcs must sit under pyproject.toml's directory".format(f.short_path, src_root))
+    return f.short_path[len(prefix):]
+
 def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None):
     """Registers the nix-build action. Returns (closure.json, out_path) Files."""
     closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
@@ -29,10 +36,11 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     args.add(attr)
     args.add(default_nix)
     args.add(system)
-    args.add(src_root or ".")
     args.add(closure)
     args.add(out_path)
-    args.add_all(srcs)
+    for f in srcs:
+        args.add(_source_relative(f, src_root))
+        args.add(f)
     ctx.actions.run(
         executable = ctx.executable._nix_build_sh,
         arguments = [args],
@@ -52,7 +60,7 @@ def _nix_build_impl(ctx):
         info = ctx.attr.src[PyNixExprInfo]
         nix_file = info.nix_file
         srcs = info.srcs.to_list()
-        src_root = info.pyproject.dirname
+        src_root = info.pyproject.short_path.rpartition("/")[0]
     else:
         nix_file = ctx.file.src
         srcs = []

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Bazel action: nix-build one attribute of a Nix file against a nixpkgs, then record the result's closure.
-#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM SRC_ROOT OUT_CLOSURE OUT_PATH [SRC...]
-# SRC files (under SRC_ROOT) are copied into a directory named "source" and passed as the `src` argument, so
-# the store path of the source depends on the declared files alone, not on what else sits in the package.
+#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM OUT_CLOSURE OUT_PATH [REL SRC]...
+# Each SRC file is copied to REL in a directory named "source", passed as the `src` argument, so the store path
+# of the source depends on the declared files alone, not on what else sits in the package.
 set -euo pipefail
-nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 src_root=$6 out_closure=$7 out_path=$8
-shift 8
+nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 out_closure=$6 out_path=$7
+shift 7
 
 # Nix talks to the daemon: Bazel's sandbox leaves /nix/store read-only, as a multi-user install expects.
 export NIX_REMOTE=${NIX_REMOTE:-daemon}
@@ -19,10 +19,10 @@ args=()
 if [ $# -gt 0 ]; then
   stage=$(mktemp -d "${TMPDIR:-/tmp}/nixpy-src.XXXXXX")
   trap 'rm -rf "$stage"' EXIT
-  for f in "$@"; do
-    rel=${f#"$src_root"/}
-    mkdir -p "$stage/source/$(dirname "$rel")"
-    cp -L "$f" "$stage/source/$rel"
+  while [ $# -gt 0 ]; do
+    mkdir -p "$stage/source/$(dirname "$1")"
+    cp -L "$2" "$stage/source/$1"
+    shift 2
   done
   args+=(--arg src "$stage/source")
 fi
