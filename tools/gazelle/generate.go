@@ -1,0 +1,157 @@
+package gazelle
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bazelbuild/bazel-gazelle/language"
+	"github.com/bazelbuild/bazel-gazelle/rule"
+	bzl "github.com/bazelbuild/buildtools/build"
+
+	"github.com/nixpy/rules_nixpy/tools/pyproject"
+)
+
+const pyprojectFile = "pyproject.toml"
+
+// lockFiles in order of preference when a directory holds more than one.
+var lockFiles = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml"}
+
+// srcsExclude keeps tests and bytecode out of the application's inputs: they do not ship in the
+// image, and editing a test should not rebuild it. Sorted as buildifier sorts them, so a merge
+// compares equal to what the previous run wrote.
+var srcsExclude = []string{
+	"**/*_test.py",
+	"**/__pycache__/**",
+	"**/conftest.py",
+	"**/test_*.py",
+	"**/tests/**",
+}
+
+const noLockComment = "# No lock file (uv.lock, poetry.lock, pdm.lock or pylock.toml) next to pyproject.toml:" +
+	" dependencies come from nixpkgs."
+
+// GenerateRules writes the three targets of a directory holding a pyproject.toml. A pyproject.toml
+// that does not parse is reported and yields no rules, so the directory's BUILD file is left as it was.
+func (nixpyLang) GenerateRules(args language.GenerateArgs) language.GenerateResult {
+	s := getSettings(args.Config)
+	if s.exclude || !contains(args.RegularFiles, pyprojectFile) {
+		return language.GenerateResult{}
+	}
+	rules, err := generate(args, s)
+	if err != nil {
+		log.Print(err)
+		return language.GenerateResult{}
+	}
+	return language.GenerateResult{Gen: rules, Imports: make([]any, len(rules))}
+}
+
+func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
+	name := path.Join(args.Rel, pyprojectFile)
+	data, err := os.ReadFile(filepath.Join(args.Dir, pyprojectFile))
+	if err != nil {
+		return nil, fmt.Errorf("nixpy: %w", err)
+	}
+	p, err := pyproject.Parse(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("nixpy: %w", err)
+	}
+
+	image := rule.NewRule(kindImage, "image")
+	image.SetAttr("pyproject", pyprojectFile)
+	image.SetAttr("nixpkgs", s.nixpkgs)
+	lock := firstOf(lockFiles, args.RegularFiles)
+	switch {
+	case lock == "":
+		if s.mode == "lock" {
+			log.Printf("nixpy: %s: # gazelle:%s lock, but no lock file (%s): using nixpkgs mode",
+				name, directiveMode, strings.Join(lockFiles, ", "))
+		}
+		image.SetAttr("mode", "nixpkgs")
+		c := image.AttrComments("mode")
+		c.Before = append(c.Before, bzl.Comment{Token: noLockComment})
+	case s.mode == "nixpkgs":
+		image.SetAttr("mode", "nixpkgs")
+	default:
+		// The rule's mode defaults to "lock" when a lock file is given.
+		image.SetAttr("lock", lock)
+	}
+	if g, ok := sourceGlob(p.Name, args.Subdirs, args.RegularFiles); ok {
+		image.SetAttr("srcs", g)
+	}
+	if len(p.Scripts) > 1 {
+		// With one script the rule already picks it; with several, the first in sorted order.
+		scripts := make([]string, 0, len(p.Scripts))
+		for script := range p.Scripts {
+			scripts = append(scripts, script)
+		}
+		sort.Strings(scripts)
+		image.SetAttr("entrypoint", []string{"{app}/bin/" + scripts[0]})
+	}
+
+	push := rule.NewRule(kindPush, "push")
+	push.SetAttr("image", ":image")
+	repository := p.Name
+	if s.prefix != "" {
+		repository = s.prefix + "/" + p.Name
+	}
+	push.SetAttr("repository", repository)
+
+	load := rule.NewRule(kindLoad, "load")
+	load.SetAttr("image", ":image")
+	load.SetAttr("repo_tags", []string{p.Name + ":latest"})
+
+	return []*rule.Rule{image, push, load}, nil
+}
+
+// sourceGlob picks the project's sources: src/ (the src layout), the import package named after
+// the project (the flat layout) and top-level modules, minus tests. ok is false when there are none.
+func sourceGlob(project string, subdirs, files []string) (g srcsGlob, ok bool) {
+	if contains(subdirs, "src") {
+		g.Patterns = append(g.Patterns, "src/**")
+	}
+	if pkg := strings.ReplaceAll(project, "-", "_"); contains(subdirs, pkg) {
+		g.Patterns = append(g.Patterns, pkg+"/**")
+	}
+	for _, f := range files {
+		if !strings.Contains(f, "/") && strings.HasSuffix(f, ".py") {
+			g.Patterns = append(g.Patterns, "*.py")
+			break
+		}
+	}
+	if len(g.Patterns) == 0 {
+		return g, false
+	}
+	g.Excludes = srcsExclude
+	return g, true
+}
+
+// srcsGlob is a glob that replaces the previous one when merged: the sources are Gazelle's to pick
+// unless the attribute is marked "# keep".
+type srcsGlob rule.GlobValue
+
+func (g srcsGlob) BzlExpr() bzl.Expr { return rule.GlobValue(g).BzlExpr() }
+
+func (g srcsGlob) Merge(bzl.Expr) bzl.Expr { return g.BzlExpr() }
+
+func firstOf(want, have []string) string {
+	for _, w := range want {
+		if contains(have, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
