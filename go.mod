@@ -3,12 +3,12 @@ module github.com/nixpy/rules_nixpy
 go 1.26.8
 
 require (
-	github.com/BurntSushi/toml v1.6.0
 	github.com/bazelbuild/bazel-gazelle v0.54.0
 	github.com/bazelbuild/buildtools v0.0.0-20260904073137-eaa4d125b423
 	github.com/google/go-containerregistry v0.22.1
 	github.com/klauspost/compress v1.19.2
 	github.com/moby/moby/client v0.5.1
+	github.com/pelletier/go-toml/v2 v2.4.3
 )
 
 require (

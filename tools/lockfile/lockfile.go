@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -87,14 +86,8 @@ type Dep struct {
 // Parse reads a lock file; name is used in errors and, for requirements files, to tell them
 // from malformed TOML.
 func Parse(name string, data []byte) (*Lock, error) {
-	doc, tomlErr := tomlfile.Parse(name, data)
-	if tomlErr != nil {
-		if looksLikeRequirements(name, data) {
-			return parseRequirements(name, data)
-		}
-		return nil, tomlErr
-	}
-	// The document is parsed once; this probe reads only the keys that tell the formats apart.
+	// The probe reads only the keys that tell the formats apart; its fields take any value, so
+	// an error from it is malformed TOML, which may still be a requirements file.
 	var probe struct {
 		Version     any `toml:"version"`
 		LockVersion any `toml:"lock-version"`
@@ -103,20 +96,23 @@ func Parse(name string, data []byte) (*Lock, error) {
 			LockVersionUnder any `toml:"lock_version"`
 		} `toml:"metadata"`
 	}
-	if err := doc.Decode(&probe); err != nil {
+	if err := tomlfile.Decode(name, data, &probe); err != nil {
+		if looksLikeRequirements(name, data) {
+			return parseRequirements(name, data)
+		}
 		return nil, err
 	}
 	var l *Lock
 	var err error
 	switch {
 	case probe.LockVersion != nil:
-		l, err = parsePyLock(name, doc)
+		l, err = parsePyLock(name, data)
 	case probe.Version != nil:
-		l, err = parseUV(name, doc)
+		l, err = parseUV(name, data)
 	case probe.Metadata.LockVersion != nil:
-		l, err = parsePoetry(name, doc)
+		l, err = parsePoetry(name, data)
 	case probe.Metadata.LockVersionUnder != nil:
-		l, err = parsePDM(name, doc)
+		l, err = parsePDM(name, data)
 	case len(bytes.TrimSpace(data)) == 0 || looksLikeRequirements(name, data):
 		return parseRequirements(name, data)
 	default:
@@ -139,7 +135,19 @@ func looksLikeRequirements(name string, data []byte) bool {
 	return strings.HasSuffix(name, ".txt") || strings.HasSuffix(name, ".in") || bytes.Contains(data, []byte("--hash"))
 }
 
-var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// isSHA256Hex reports whether s is 64 lower-case hex digits. A loop, not a regexp: a large lock
+// has thousands of hashes and the regexp was a tenth of translating it.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // parseHash accepts "sha256:<hex>"; other algorithms are kept out because fetchurl here is
 // given a sha256. An empty hash stays empty for the caller to report.
@@ -155,7 +163,7 @@ func parseHash(h string) (string, error) {
 		return "", fmt.Errorf("hash %q: want sha256:<64 hex digits>", h)
 	}
 	hex = strings.ToLower(hex)
-	if !sha256RE.MatchString(hex) {
+	if !isSHA256Hex(hex) {
 		return "", fmt.Errorf("hash %q: want 64 hex digits", h)
 	}
 	return hex, nil

@@ -32,9 +32,9 @@ type pdmPackage struct {
 	URL          string          `toml:"url"`
 }
 
-func parsePDM(name string, doc *tomlfile.Doc) (*Lock, error) {
+func parsePDM(name string, data []byte) (*Lock, error) {
 	var f pdmFile
-	if err := doc.Decode(&f); err != nil {
+	if err := tomlfile.Decode(name, data, &f); err != nil {
 		return nil, err
 	}
 	lv := f.Metadata.LockVersion

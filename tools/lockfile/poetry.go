@@ -39,9 +39,9 @@ type poetryFileRef struct {
 	URL  string `toml:"url"`
 }
 
-func parsePoetry(name string, doc *tomlfile.Doc) (*Lock, error) {
+func parsePoetry(name string, data []byte) (*Lock, error) {
 	var f poetryFile
-	if err := doc.Decode(&f); err != nil {
+	if err := tomlfile.Decode(name, data, &f); err != nil {
 		return nil, err
 	}
 	lv := f.Metadata.LockVersion

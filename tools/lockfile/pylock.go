@@ -37,9 +37,9 @@ type pylockFileRef struct {
 	Hashes map[string]string `toml:"hashes"`
 }
 
-func parsePyLock(name string, doc *tomlfile.Doc) (*Lock, error) {
+func parsePyLock(name string, data []byte) (*Lock, error) {
 	var f pylockFile
-	if err := doc.Decode(&f); err != nil {
+	if err := tomlfile.Decode(name, data, &f); err != nil {
 		return nil, err
 	}
 	if f.LockVersion != "1" && !strings.HasPrefix(f.LockVersion, "1.") {

@@ -39,9 +39,9 @@ type uvFileRef struct {
 	Size int64  `toml:"size"`
 }
 
-func parseUV(name string, doc *tomlfile.Doc) (*Lock, error) {
+func parseUV(name string, data []byte) (*Lock, error) {
 	var f uvFile
-	if err := doc.Decode(&f); err != nil {
+	if err := tomlfile.Decode(name, data, &f); err != nil {
 		return nil, err
 	}
 	if f.Version != 1 {

@@ -1,5 +1,9 @@
 // Package tomlfile decodes a TOML file and reports errors as "file:line: message", the form
 // editors and Bazel's output jump to.
+//
+// It uses github.com/pelletier/go-toml/v2, which decodes straight into the typed structs of
+// the callers; that is several times faster than a generic parse followed by a decode, and a
+// 300-package uv.lock is mostly TOML parsing.
 package tomlfile
 
 import (
@@ -8,61 +12,33 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // Decode decodes data, read from file, into v.
 func Decode(file string, data []byte, v any) error {
-	_, err := toml.Decode(string(data), v)
-	return wrap(file, err)
+	return wrap(file, toml.Unmarshal(data, v))
 }
 
-// Doc is a parsed TOML file that can be decoded into several shapes without parsing it again,
-// which matters for large lock files: first a probe of a few keys, then the full structure.
-type Doc struct {
-	file string
-	md   toml.MetaData
-	root toml.Primitive
-}
-
-// Parse parses data, read from file.
-func Parse(file string, data []byte) (*Doc, error) {
-	d := &Doc{file: file}
-	md, err := toml.Decode(string(data), &d.root)
-	if err != nil {
-		return nil, wrap(file, err)
-	}
-	d.md = md
-	return d, nil
-}
-
-// Decode decodes the whole document into v.
-func (d *Doc) Decode(v any) error {
-	return wrap(d.file, d.md.PrimitiveDecode(d.root, v))
-}
-
-// wrap turns a toml error into "file:line: invalid TOML: message".
+// wrap turns a toml error into "file:line: invalid TOML: message (key k)".
 func wrap(file string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var pe toml.ParseError
-	if errors.As(err, &pe) && pe.Position.Line > 0 {
-		msg, line := pe.Message, pe.Position.Line
-		// The parser counts the newline it stopped at as the start of the next line.
-		if strings.Contains(msg, `got '\n'`) && line > 1 {
-			line--
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, _ := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		// go-toml names the Go struct type, which means nothing to whoever edits the file.
+		if m := mismatchRE.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("incompatible types: TOML value has type %s; destination has type %s", m[1], m[2])
 		}
-		if pe.LastKey != "" {
-			msg = fmt.Sprintf("%s (key %s)", msg, pe.LastKey)
+		if k := strings.Join(de.Key(), "."); k != "" && !strings.Contains(msg, "key "+k+" ") {
+			msg = fmt.Sprintf("%s (key %s)", msg, k)
 		}
 		return fmt.Errorf("%s:%d: invalid TOML: %s", file, line, msg)
-	}
-	// A value of the wrong type is reported as a plain error that names the line in its text.
-	if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s:%s: invalid TOML: %s (key %s)", file, m[1], m[3], m[2])
 	}
 	return fmt.Errorf("%s: invalid TOML: %s", file, strings.TrimPrefix(err.Error(), "toml: "))
 }
 
-var typeErrRE = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+var mismatchRE = regexp.MustCompile(`^cannot decode TOML (.+) into (?:struct field .* of type )?(.+)$`)

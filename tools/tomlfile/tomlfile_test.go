@@ -9,8 +9,8 @@ func TestDecodeErrors(t *testing.T) {
 	tests := []struct{ name, data, want string }{
 		{"syntax", "a = 1\nb = \n", "f.toml:2: invalid TOML"},
 		{"unclosed header", "[a\nb = 1\n", "f.toml:1: invalid TOML"},
-		{"type", "a = 1\nb = \"x\"\n", "f.toml:2: invalid TOML: incompatible types"},
-		{"duplicate", "a = 1\na = 2\n", "f.toml:2:"},
+		{"type", "a = 1\nb = \"x\"\n", "f.toml:2: invalid TOML: incompatible types: TOML value has type string; destination has type int (key b)"},
+		{"duplicate", "a = 1\na = 2\n", "f.toml:2: invalid TOML: key a is already defined"},
 	}
 	for _, tt := range tests {
 		var v struct {
