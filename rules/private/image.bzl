@@ -2,7 +2,7 @@
 
 load("//rules:providers.bzl", "NixClosureInfo", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_tool")
 
 def _kv_flags(args, flag, d):
     for k, v in sorted(d.items()):
@@ -13,9 +13,8 @@ def _nix_image_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name + ".oci")
     digest = ctx.actions.declare_file(ctx.label.name + ".digest")
     args = ctx.actions.args()
-    nixpy = nixpy_files(ctx)
     inputs = [info.closure, info.out_path]
-    args.add(nixpy.executable)
+    args.add(nixpy_executable(ctx))
     args.add(info.out_path)
     args.add(digest)
 
@@ -47,7 +46,7 @@ def _nix_image_impl(ctx):
         executable = ctx.executable._image_sh,
         arguments = [args],
         inputs = inputs,
-        tools = [nixpy],
+        tools = [nixpy_tool(ctx)],
         outputs = [layout, digest],
         mnemonic = "NixPyImage",
         progress_message = "Assembling OCI image %{label}",

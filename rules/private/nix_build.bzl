@@ -1,7 +1,7 @@
 """nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
 
 load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_tool")
 
 def _nixpkgs_default_nix(target, what):
     """Returns the nixpkgs entry point of a label.
@@ -30,8 +30,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
     default_nix = _nixpkgs_default_nix(nixpkgs, "nixpkgs")
     args = ctx.actions.args()
-    nixpy = nixpy_files(ctx)
-    args.add(nixpy.executable)
+    args.add(nixpy_executable(ctx))
     args.add(nix_file)
     args.add(attr)
     args.add(default_nix)
@@ -45,7 +44,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         executable = ctx.executable._nix_build_sh,
         arguments = [args],
         inputs = depset([nix_file] + srcs, transitive = [nixpkgs.files]),
-        tools = [nixpy],
+        tools = [nixpy_tool(ctx)],
         outputs = [closure, out_path],
         mnemonic = "NixBuild",
         progress_message = "Building %{label} with Nix",

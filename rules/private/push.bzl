@@ -2,7 +2,7 @@
 
 load("//rules:providers.bzl", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files", "nixpy_runfiles")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_runfiles")
 
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -29,7 +29,7 @@ def _tags_file(ctx):
 def _nixpy_push_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
     tags = _tags_file(ctx)
-    nixpy = nixpy_files(ctx).executable
+    nixpy = nixpy_executable(ctx)
     flags = []
     if ctx.attr.insecure:
         flags.append("--insecure")
@@ -75,7 +75,7 @@ to push elsewhere, `--tag`, `--digest-file`.""",
 
 def _nixpy_load_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
-    nixpy = nixpy_files(ctx).executable
+    nixpy = nixpy_executable(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,

@@ -3,9 +3,14 @@
 NIXPY_TOOLCHAIN = Label("//rules:toolchain_type")
 
 def _nixpy_toolchain_impl(ctx):
+    info = ctx.attr.nixpy[DefaultInfo]
+
+    # A binary built here runs with its runfiles; a downloaded file is just the file.
+    tool = info.files_to_run if info.files_to_run and info.files_to_run.executable else ctx.executable.nixpy
     return [platform_common.ToolchainInfo(
-        nixpy = ctx.attr.nixpy[DefaultInfo].files_to_run,
-        nixpy_runfiles = ctx.attr.nixpy[DefaultInfo].default_runfiles,
+        executable = ctx.executable.nixpy,
+        tool = tool,
+        runfiles = info.default_runfiles,
     )]
 
 nixpy_toolchain = rule(
@@ -15,14 +20,18 @@ nixpy_toolchain = rule(
 rules_nixpy registers one built from source with rules_go (`@rules_nixpy//rules:nixpy_from_source_toolchain`);
 the `nixpy` module extension registers a prebuilt one instead.""",
     attrs = {
-        "nixpy": attr.label(mandatory = True, executable = True, cfg = "exec", doc = "The nixpy executable."),
+        "nixpy": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "exec", doc = "The nixpy executable: a binary target or a file."),
     },
 )
 
-def nixpy_files(ctx):
-    """Returns the resolved toolchain's FilesToRunProvider of nixpy."""
-    return ctx.toolchains[NIXPY_TOOLCHAIN].nixpy
+def nixpy_tool(ctx):
+    """Returns the resolved nixpy as an action's executable or tool (FilesToRunProvider or File)."""
+    return ctx.toolchains[NIXPY_TOOLCHAIN].tool
+
+def nixpy_executable(ctx):
+    """Returns the resolved nixpy's executable File."""
+    return ctx.toolchains[NIXPY_TOOLCHAIN].executable
 
 def nixpy_runfiles(ctx):
     """Returns the runfiles that the resolved nixpy needs when it runs from a runfiles tree."""
-    return ctx.toolchains[NIXPY_TOOLCHAIN].nixpy_runfiles
+    return ctx.toolchains[NIXPY_TOOLCHAIN].runfiles

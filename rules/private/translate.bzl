@@ -1,7 +1,7 @@
 """py_nix_translate: pyproject.toml and its lock file to a Nix expression (a pure, cacheable action)."""
 
 load("//rules:providers.bzl", "PyNixExprInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_files")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _py_nix_translate_impl(ctx):
     name = ctx.label.name
@@ -28,7 +28,7 @@ def _py_nix_translate_impl(ctx):
         fail("{}: mode = \"lock\" needs a lock file (lock = \"uv.lock\", \"poetry.lock\", ...)".format(ctx.label))
     args.add("-o", out)
     ctx.actions.run(
-        executable = nixpy_files(ctx),
+        executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = inputs,
         outputs = [out],
