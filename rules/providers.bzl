@@ -5,6 +5,7 @@ PyNixExprInfo = provider(
     fields = {
         "nix_file": "File: the generated expression, a function of pkgs, python and src returning { app; env; deps; }.",
         "srcs": "depset of File: the project's source files, the pyproject.toml among them.",
+        "project_name": "File: one line, the project's PEP 503 name (a push's default repository tail).",
         "pyproject": "File: the project's pyproject.toml; its directory is the source root.",
     },
 )
@@ -14,6 +15,7 @@ NixClosureInfo = provider(
     fields = {
         "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",
         "out_path": "File: one line, the store path that was built (the closure's top).",
+        "project_name": "File or None: one line, the Python project's name when the build is of a py_nix_translate.",
     },
 )
 
@@ -21,6 +23,7 @@ NixPyImageInfo = provider(
     doc = "An OCI image built from a Nix closure by `nixpy image`.",
     fields = {
         "layout": "File (directory): the OCI image layout (index.json, oci-layout, blobs/).",
+        "project_name": "File or None: one line, the Python project's name when the image is of one.",
         "digest": "File: the image manifest's digest, sha256:..., the same on every machine for the same inputs.",
     },
 )

@@ -57,7 +57,7 @@ def _nix_image_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([layout, digest])),
-        NixPyImageInfo(layout = layout, digest = digest),
+        NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name),
     ]
 
 nix_image = rule(

@@ -60,14 +60,16 @@ def _nix_build_impl(ctx):
         nix_file = info.nix_file
         srcs = info.srcs.to_list()
         src_root = info.pyproject.short_path.rpartition("/")[0]
+        project_name = info.project_name
     else:
         nix_file = ctx.file.src
         srcs = []
         src_root = None
+        project_name = None
     closure, out_path = _nix_build_action(ctx, nix_file, ctx.attr.attr, ctx.attr.nixpkgs, ctx.attr.system, srcs, src_root)
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixClosureInfo(closure = closure, out_path = out_path),
+        NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name),
         OutputGroupInfo(closure = depset([closure])),
     ]
 

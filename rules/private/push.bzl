@@ -30,6 +30,12 @@ def _nixpy_push_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
     tags = _tags_file(ctx)
     nixpy = nixpy_executable(ctx)
+    repository = ctx.attr.repository
+    name_file = []
+    if repository.endswith("/"):
+        if not image.project_name:
+            fail("{}: repository {} ends with / but {} is not of a Python project whose name could end it".format(ctx.label, repository, ctx.attr.image.label))
+        name_file = [image.project_name]
     flags = []
     if ctx.attr.insecure:
         flags.append("--insecure")
@@ -42,13 +48,14 @@ def _nixpy_push_impl(ctx):
             "{flags}": " ".join(flags),
             "{image}": str(ctx.attr.image.label),
             "{layout}": image.layout.short_path,
+            "{name_file}": name_file[0].short_path if name_file else "",
             "{nixpy}": nixpy.short_path,
-            "{repository}": _quote(ctx.attr.repository),
+            "{repository}": _quote(repository),
             "{tags_file}": tags.short_path,
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags]).merge(nixpy_runfiles(ctx))
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags] + name_file).merge(nixpy_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags]))]
 
 nixpy_push = rule(
@@ -65,7 +72,10 @@ to push elsewhere, `--tag`, `--digest-file`.""",
         "remote_tags": attr.string_list(
             doc = "Tags to push. With --stamp, {KEY} is replaced by a workspace status value, e.g. \"{STABLE_GIT_COMMIT}\"; an unstamped build skips the tags that hold a {KEY}.",
         ),
-        "repository": attr.string(mandatory = True, doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app."),
+        "repository": attr.string(
+            mandatory = True,
+            doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app. Ending in / (ghcr.io/acme/), it is completed with the Python project's name from pyproject.toml.",
+        ),
         "_stamp": attr.label(default = "//rules/private:stamp"),
         "_stamp_sh": attr.label(default = "//rules/private:stamp.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),

@@ -4,6 +4,8 @@
 set -euo pipefail
 runfiles=${RUNFILES_DIR:-$0.runfiles}
 loc() { case $1 in ../*) echo "$runfiles/${1#../}" ;; *) echo "$runfiles/{workspace}/$1" ;; esac; }
+repository={repository}
+case $repository in */) repository=$repository$(cat "$(loc {name_file})") ;; esac
 tags=()
 while IFS= read -r t; do
   case $t in
@@ -12,4 +14,4 @@ while IFS= read -r t; do
     *) tags+=(--tag "$t") ;;
   esac
 done < "$(loc {tags_file})"
-exec "$(loc {nixpy})" push --image "$(loc {layout})" --repository {repository} "${tags[@]}" {flags} "$@"
+exec "$(loc {nixpy})" push --image "$(loc {layout})" --repository "$repository" "${tags[@]}" {flags} "$@"

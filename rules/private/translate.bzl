@@ -26,12 +26,14 @@ def _py_nix_translate_impl(ctx):
         inputs.append(ctx.file.lock)
     elif ctx.attr.mode == "lock":
         fail("{}: mode = \"lock\" needs a lock file (lock = \"uv.lock\", \"poetry.lock\", ...)".format(ctx.label))
+    project_name = ctx.actions.declare_file(name.removesuffix(".nix") + ".project_name")
+    args.add("--project-name-out", project_name)
     args.add("-o", out)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = inputs,
-        outputs = [out],
+        outputs = [out, project_name],
         mnemonic = "NixPyTranslate",
         progress_message = "Translating %{label} to Nix",
     )
@@ -39,6 +41,7 @@ def _py_nix_translate_impl(ctx):
         DefaultInfo(files = depset([out])),
         PyNixExprInfo(
             nix_file = out,
+            project_name = project_name,
             pyproject = ctx.file.pyproject,
             srcs = depset([ctx.file.pyproject] + ctx.files.srcs),
         ),

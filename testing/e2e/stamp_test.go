@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/registrytest"
 )
 
 // scratchPackage copies the Flask project into a scratch package of the workspace, with BUILD.bazel replaced
@@ -141,5 +143,33 @@ nixpy_push(
 	_, err := bazelResult(ws, "build", "//"+pkg+":push")
 	if err == nil || !strings.Contains(err.Error(), `missing value for mandatory attribute 'repository'`) {
 		t.Errorf("build of a push without repository: %v, want an error naming the repository attribute", err)
+	}
+}
+
+// TestPushRepositoryTail: a repository ending in / is completed with the project's name from pyproject.toml.
+func TestPushRepositoryTail(t *testing.T) {
+	ws := workspace(t)
+	reg := registrytest.Start(t, false)
+	pkg := scratchPackage(t, "tail", fmt.Sprintf(`load("//rules:defs.bzl", "nixpy_push", "py_nix_image")
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    nixpkgs = "//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+)
+
+nixpy_push(
+    name = "push",
+    image = ":image",
+    insecure = True,
+    remote_tags = ["latest"],
+    repository = "%s/team/",
+)
+`, reg.Host))
+	out := bazel(t, ws, "run", "//"+pkg+":push")
+	digest := bazelBin(t, ws, pkg+"/image.digest")
+	if want := reg.Host + "/team/hello-flask@" + digest; !strings.Contains(out, want) {
+		t.Errorf("push printed %q, want %q", out, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/nixpy/rules_nixpy/tools/pyproject"
 	"github.com/nixpy/rules_nixpy/tools/translate"
 )
 
@@ -23,6 +24,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	var rewrites listFlag
 	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
 	out := fs.String("o", "", "write the Nix expression here (required)")
+	nameOut := fs.String("project-name-out", "", "also write the project's PEP 503 name to this file (rules use it as a repository's default tail)")
 	positional, err := parseFlags(fs, args)
 	if err != nil {
 		return helpIsSuccess(err)
@@ -69,6 +71,16 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	// writeFileAtomic (push.go) renames a finished temporary file into place: no partial output.
 	if err := writeFileAtomic(*out, nix); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	if *nameOut != "" {
+		// Translate has accepted the file, so it parses.
+		project, err := pyproject.Parse(py.Name, py.Data)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*nameOut, []byte(project.Name+"\n")); err != nil {
+			return fmt.Errorf("--project-name-out %s: %w", *nameOut, err)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,25 @@ import (
 	"testing"
 )
 
+func TestTranslateProjectName(t *testing.T) {
+	td := filepath.Join("..", "..", "translate", "testdata")
+	dir := t.TempDir()
+	name := filepath.Join(dir, "name")
+	var stdout, stderr bytes.Buffer
+	args := []string{"translate", "-o", filepath.Join(dir, "out.nix"), "--project-name-out", name,
+		"--pyproject", td + "/poetry1/pyproject.toml", "--mode", "nixpkgs"}
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+	got, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "shop\n"; string(got) != want {
+		t.Errorf("project name file = %q, want %q", got, want)
+	}
+}
+
 func TestTranslateCommand(t *testing.T) {
 	td := filepath.Join("..", "..", "translate", "testdata")
 	dir := t.TempDir()
