@@ -267,3 +267,31 @@ py_nix_image(
 )
 `
 }
+
+// TestExampleLockEdit reads Bazel's execution log around an edit of flask_app's uv.lock that changes no pin (a
+// comment): the translation runs again, Nix finds the same derivations, and the image is not rebuilt.
+func TestExampleLockEdit(t *testing.T) {
+	src := exampleDir(t, "flask_app")
+	files := map[string]string{"BUILD.bazel": scratchFlaskBuild(`lock = "uv.lock"`)}
+	for _, name := range []string{"pyproject.toml", "uv.lock"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(data)
+	}
+	ws, pkg := exampleScratch(t, files)
+	target := "//" + pkg + ":image"
+	logs := t.TempDir()
+	build := func(step string) []string {
+		log := filepath.Join(logs, step+".json")
+		bazel(t, ws, "build", "--execution_log_json_file="+log, target)
+		return executed(t, log)
+	}
+	build("first")
+	if err := os.WriteFile(filepath.Join(ws, pkg, "uv.lock"), []byte("# edited\n"+files["uv.lock"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ran := build("lock-edit")
+	wantRuns(t, "uv.lock edit", ran, map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 0, "GoCompilePkg": 0})
+}
