@@ -55,6 +55,27 @@ type Result struct {
 	BlobsUploaded, BlobsExisting, BlobsMounted int64
 }
 
+// Report is a push's Result as `nixpy push --report-file` writes it, for tools that act on pushes.
+type Report struct {
+	// Reference is REPO@sha256:..., Digest its sha256:... part.
+	Reference     string `json:"reference"`
+	Digest        string `json:"digest"`
+	UploadedBytes int64  `json:"uploaded_bytes"`
+	TotalBytes    int64  `json:"total_bytes"`
+	BlobsUploaded int64  `json:"blobs_uploaded"`
+	BlobsExisting int64  `json:"blobs_existing"`
+	BlobsMounted  int64  `json:"blobs_mounted"`
+}
+
+// Report describes the result for --report-file.
+func (r *Result) Report() Report {
+	return Report{
+		Reference: r.Ref.String(), Digest: r.Ref.DigestStr(),
+		UploadedBytes: r.UploadedBytes, TotalBytes: r.TotalBytes,
+		BlobsUploaded: r.BlobsUploaded, BlobsExisting: r.BlobsExisting, BlobsMounted: r.BlobsMounted,
+	}
+}
+
 // retryCodes are the answers worth retrying: the registry or a proxy in front of it had a bad moment.
 var retryCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixpy/rules_nixpy/tools/registry"
 	"github.com/nixpy/rules_nixpy/tools/registrytest"
 	"github.com/nixpy/rules_nixpy/tools/storetest"
 )
@@ -73,9 +74,18 @@ func TestClosureImagePushLoadRun(t *testing.T) {
 	reg := registrytest.Start(t, false)
 	repo := reg.Host + "/cli/hello"
 	digestFile := filepath.Join(work, "digest")
-	pushed := strings.TrimSpace(mustRun(t, "push", "--image", out, "--repository", repo, "--tag", "v1", "--digest-file", digestFile, "--insecure"))
+	reportFile := filepath.Join(work, "report.json")
+	pushed := strings.TrimSpace(mustRun(t, "push", "--image", out, "--repository", repo, "--tag", "v1", "--digest-file", digestFile,
+		"--report-file", reportFile, "--insecure"))
 	if pushed != repo+"@"+digest {
 		t.Errorf("push printed %q, want %s@%s", pushed, repo, digest)
+	}
+	var report registry.Report
+	if data, err := os.ReadFile(reportFile); err != nil || json.Unmarshal(data, &report) != nil {
+		t.Errorf("report file: %v: %s", err, data)
+	}
+	if report.Digest != digest || report.Reference != pushed || report.BlobsUploaded < 2 || report.UploadedBytes <= 0 || report.BlobsExisting != 0 {
+		t.Errorf("report of a first push = %+v, want digest %s and every blob uploaded", report, digest)
 	}
 	if got, _ := os.ReadFile(digestFile); strings.TrimSpace(string(got)) != digest {
 		t.Errorf("digest file holds %q, want %s", got, digest)

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"image":     {"build a layered OCI image layout from closure.json", runImage},
 		"push":      {"push an image layout to a registry, only the blobs it lacks", runPush},
 		"load":      {"load an image layout into the local Docker engine", runLoad},
+		"ci":        {"build and push the images changed between two commits, with the commit as tag", runCI},
 	}
 }
 

@@ -21,6 +21,8 @@ func TestRun(t *testing.T) {
 		{"help of an unknown subcommand", []string{"help", "nope"}, 1, "", `unknown subcommand "nope"`},
 		{"no subcommand", nil, 2, "", "usage: nixpy SUBCOMMAND"},
 		{"unknown subcommand", []string{"frobnicate"}, 2, "", `unknown subcommand "frobnicate"`},
+		{"ci needs --head", []string{"ci", "--base", "abc"}, 2, "", "nixpy ci: --head is required"},
+		{"ci outside a Git repository", []string{"ci", "--head", "HEAD", "--workspace", "/"}, 1, "", "nixpy ci: --head HEAD: not a commit of the repository at /"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

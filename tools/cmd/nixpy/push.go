@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,12 +13,13 @@ import (
 )
 
 func runPush(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--insecure]", stderr)
+	fs := newFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--report-file F] [--insecure]", stderr)
 	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
 	repository := fs.String("repository", "", "HOST/REPO to push to (required); credentials come from the Docker config and its helpers")
 	var tags listFlag
 	fs.Var(&tags, "tag", "also tag the pushed manifest; repeatable")
 	digestFile := fs.String("digest-file", "", "write the pushed manifest digest (sha256:...) to this file")
+	reportFile := fs.String("report-file", "", "write what the push did (reference, digest, bytes and blobs uploaded) to this file as JSON")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
 	mountFrom := fs.String("mount-from", "", "HOST/REPO on the same registry to mount layers from instead of uploading them")
 	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
@@ -48,6 +50,15 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 	if *digestFile != "" {
 		if err := writeFileAtomic(*digestFile, []byte(res.Ref.DigestStr()+"\n")); err != nil {
 			return fmt.Errorf("--digest-file %s: %w", *digestFile, err)
+		}
+	}
+	if *reportFile != "" {
+		data, err := json.MarshalIndent(res.Report(), "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*reportFile, append(data, '\n')); err != nil {
+			return fmt.Errorf("--report-file %s: %w", *reportFile, err)
 		}
 	}
 	fmt.Fprintln(stdout, res.Ref)

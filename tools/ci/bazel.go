@@ -1,0 +1,93 @@
+package ci
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// Bazel runs one Bazel binary on one workspace.
+type Bazel struct {
+	// Binary is the bazel (or bazelisk) command.
+	Binary string
+	// Workspace is the workspace root Bazel runs in.
+	Workspace string
+	// Args go to every build and run, after the flags this package sets: --disk_cache=..., --config=ci.
+	// Queries do not take them, as `bazel query` rejects build options.
+	Args []string
+	// Log receives Bazel's progress and what the pushes print.
+	Log io.Writer
+}
+
+// runfilesEnv are set when nixpy itself runs under `bazel run`; a push script started by the
+// nested `bazel run` would otherwise look for its files in nixpy's runfiles.
+var runfilesEnv = []string{"RUNFILES_DIR", "RUNFILES_MANIFEST_FILE", "RUNFILES_MANIFEST_ONLY", "JAVA_RUNFILES",
+	"PYTHON_RUNFILES", "TEST_SRCDIR", "BUILD_WORKSPACE_DIRECTORY", "BUILD_WORKING_DIRECTORY"}
+
+func (b *Bazel) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, b.Binary, args...)
+	cmd.Dir = b.Workspace
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !contains(runfilesEnv, name) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	return cmd
+}
+
+// Query evaluates a query expression and returns the labels it yields.
+func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]string, error) {
+	args := append([]string{"query", "--output=label", "--order_output=no", "--noimplicit_deps"}, flags...)
+	args = append(args, "--", expr)
+	cmd := b.command(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("bazel query %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	}
+	return strings.Fields(stdout.String()), nil
+}
+
+// Build builds the targets, Bazel's output going to the log.
+func (b *Bazel) Build(ctx context.Context, flags, targets []string) error {
+	args := append(append(append([]string{"build"}, flags...), b.Args...), "--")
+	cmd := b.command(ctx, append(args, targets...)...)
+	cmd.Stdout, cmd.Stderr = b.Log, b.Log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("bazel build %s in %s: %w (Bazel's output is above)", strings.Join(targets, " "), b.Workspace, err)
+	}
+	return nil
+}
+
+// Run runs an executable target with arguments, its output going to the log.
+func (b *Bazel) Run(ctx context.Context, flags []string, target string, targetArgs ...string) error {
+	args := append(append(append([]string{"run"}, flags...), b.Args...), "--", target)
+	cmd := b.command(ctx, append(args, targetArgs...)...)
+	cmd.Stdout, cmd.Stderr = b.Log, b.Log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("bazel run %s: %w", target, err)
+	}
+	return nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,273 @@
+// Package ci is the CI entry point: given two commits, it finds the image push targets whose inputs
+// changed (Bazel query over the changed files, reverse dependencies limited to nixpy_push targets),
+// builds them, pushes each with the head commit as a stamped tag, and reports what it did. Unchanged
+// images are neither built nor pushed.
+package ci
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nixpy/rules_nixpy/tools/registry"
+)
+
+// pushKind matches nixpy_push targets in `bazel query`'s kind(): the rule class, then " rule".
+const pushKind = `"^nixpy_push rule$"`
+
+// Options are one CI run.
+type Options struct {
+	// Base and Head are the commits to compare; the head is what is built (the checkout).
+	Base, Head string
+	Bazel      *Bazel
+	// DryRun lists what would be pushed, building and pushing nothing.
+	DryRun bool
+}
+
+// Status says what happened to one image.
+type Status string
+
+const (
+	Pushed     Status = "pushed"
+	Skipped    Status = "skipped"
+	WouldPush  Status = "would push"
+	Failed     Status = "failed"
+	NotReached Status = "not pushed"
+)
+
+// Image is one push target's outcome.
+type Image struct {
+	Target string `json:"target"`
+	Status Status `json:"status"`
+	// Digest and Reference are the pushed manifest's; empty unless pushed.
+	Digest        string `json:"digest,omitempty"`
+	Reference     string `json:"reference,omitempty"`
+	UploadedBytes int64  `json:"uploaded_bytes"`
+	TotalBytes    int64  `json:"total_bytes,omitempty"`
+	BlobsUploaded int64  `json:"blobs_uploaded"`
+	BlobsExisting int64  `json:"blobs_existing"`
+	BlobsMounted  int64  `json:"blobs_mounted"`
+	Error         string `json:"error,omitempty"`
+}
+
+// Result is a whole run: every push target of the workspace, changed or not.
+type Result struct {
+	Base   string  `json:"base"`
+	Head   string  `json:"head"`
+	Why    string  `json:"why_all,omitempty"`
+	Images []Image `json:"images"`
+}
+
+// Run finds, builds and pushes the changed images. The result lists every push target even when
+// an error stops the run part way, so what was pushed is still reported.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	b := opts.Bazel
+	change, err := Diff(ctx, b.Workspace, opts.Base, opts.Head)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Base: change.Base, Head: change.Head}
+	all, err := b.Query(ctx, "kind("+pushKind+", //...)")
+	if err != nil {
+		return nil, err
+	}
+	in := change.Inputs()
+	var changed []string
+	if in.All {
+		res.Why = in.Why
+		changed = all
+	} else if changed, err = affected(ctx, b, in); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(b.Log, "nixpy ci: %s..%s: %d files changed; %d of %d images to push\n",
+		short(change.Base), short(change.Head), len(change.Files), len(changed), len(all))
+	isChanged := map[string]bool{}
+	for _, t := range changed {
+		isChanged[t] = true
+	}
+	sort.Strings(all)
+	for _, t := range all {
+		img := Image{Target: t, Status: Skipped}
+		if isChanged[t] {
+			img.Status = NotReached
+			if opts.DryRun {
+				img.Status = WouldPush
+			}
+		}
+		res.Images = append(res.Images, img)
+	}
+	if opts.DryRun || len(changed) == 0 {
+		return res, nil
+	}
+	return res, pushChanged(ctx, b, change.Head, res)
+}
+
+// affected queries the push targets that depend on the change.
+func affected(ctx context.Context, b *Bazel, in Inputs) ([]string, error) {
+	var roots []string
+	files, err := existingTargets(ctx, b, in.Files)
+	if err != nil {
+		return nil, err
+	}
+	roots = append(roots, quoteAll(files)...)
+	packages := append([]string{}, in.Packages...)
+	if len(in.Bzl) > 0 {
+		// rbuildfiles finds the BUILD files that load a .bzl, directly or through other .bzl files.
+		buildFiles, err := b.Query(ctx, "rbuildfiles("+strings.Join(quoteAll(in.Bzl), ", ")+")", "--universe_scope=//...")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range buildFiles {
+			pkg, _, _ := strings.Cut(strings.TrimPrefix(f, "//"), ":")
+			packages = append(packages, pkg)
+		}
+	}
+	for _, pkg := range packages {
+		roots = append(roots, quote("//"+pkg+":*"))
+	}
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	return b.Query(ctx, "kind("+pushKind+", rdeps(//..., "+strings.Join(roots, " + ")+"))")
+}
+
+// existingTargets keeps the file labels that are targets: files named by a rule or a glob. Others
+// have no dependents, and naming them in a query would fail it.
+func existingTargets(ctx context.Context, b *Bazel, files []string) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	var patterns []string
+	seen := map[string]bool{}
+	for _, f := range files {
+		pkg, _, _ := strings.Cut(f, ":")
+		if !seen[pkg] {
+			seen[pkg] = true
+			patterns = append(patterns, quote(pkg+":*"))
+		}
+	}
+	targets, err := b.Query(ctx, strings.Join(patterns, " + "))
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, t := range targets {
+		known[t] = true
+	}
+	var kept []string
+	for _, f := range files {
+		if known[f] {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
+}
+
+// pushChanged builds every changed push target in one Bazel invocation, then runs each. A failed
+// push does not stop the others; the error lists every failure.
+func pushChanged(ctx context.Context, b *Bazel, head string, res *Result) error {
+	tmp, err := os.MkdirTemp("", "nixpy-ci-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	status := filepath.Join(tmp, "workspace-status.sh")
+	// STABLE_ keys are Bazel's stable status: a push target's remote_tags = ["{STABLE_GIT_COMMIT}"]
+	// becomes the commit.
+	script := "#!/bin/sh\necho STABLE_GIT_COMMIT " + head + "\necho BUILD_SCM_REVISION " + head + "\n"
+	if err := os.WriteFile(status, []byte(script), 0o755); err != nil {
+		return err
+	}
+	flags := []string{"--stamp", "--workspace_status_command=" + status}
+	var targets []string
+	for _, img := range res.Images {
+		if img.Status == NotReached {
+			targets = append(targets, img.Target)
+		}
+	}
+	if err := b.Build(ctx, flags, targets); err != nil {
+		return err
+	}
+	var failures []string
+	for i := range res.Images {
+		img := &res.Images[i]
+		if img.Status != NotReached {
+			continue
+		}
+		report := filepath.Join(tmp, fmt.Sprintf("push-%d.json", i))
+		if err := b.Run(ctx, flags, img.Target, "--report-file="+report); err != nil {
+			img.Status, img.Error = Failed, err.Error()
+			failures = append(failures, img.Target)
+			continue
+		}
+		if err := readReport(report, img); err != nil {
+			img.Status, img.Error = Failed, err.Error()
+			failures = append(failures, img.Target)
+			continue
+		}
+		img.Status = Pushed
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("%d of %d pushes failed: %s", len(failures), len(targets), strings.Join(failures, ", "))
+	}
+	return nil
+}
+
+func readReport(file string, img *Image) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("%s wrote no push report (is it a nixpy_push of this rules_nixpy?): %w", img.Target, err)
+	}
+	var r registry.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return fmt.Errorf("push report of %s: %w", img.Target, err)
+	}
+	img.Digest, img.Reference = r.Digest, r.Reference
+	img.UploadedBytes, img.TotalBytes = r.UploadedBytes, r.TotalBytes
+	img.BlobsUploaded, img.BlobsExisting, img.BlobsMounted = r.BlobsUploaded, r.BlobsExisting, r.BlobsMounted
+	return nil
+}
+
+// WriteJSON writes the result for other tools.
+func (r *Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
+	}
+	return nil
+}
+
+// Counts tallies the images by status.
+func (r *Result) Counts() map[Status]int {
+	n := map[Status]int{}
+	for _, img := range r.Images {
+		n[img.Status]++
+	}
+	return n
+}
+
+func quote(label string) string { return `"` + label + `"` }
+
+func quoteAll(labels []string) []string {
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = quote(l)
+	}
+	return out
+}
+
+func short(commit string) string {
+	if commit == "" {
+		return "(none)"
+	}
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/nixpy/rules_nixpy/tools/ci"
+)
+
+func runCI(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ci", "--base COMMIT --head COMMIT [--bazel-arg ARG]... [--summary-json FILE] [--dry-run]", stderr)
+	base := fs.String("base", "", "the commit compared against, e.g. github.event.before; empty or all zeros: every image (required, may be empty)")
+	head := fs.String("head", "", "the commit built and pushed, normally the checkout's (required)")
+	workspace := fs.String("workspace", "", "the Bazel workspace (default: where `bazel run` was called, else the current directory)")
+	bazelBin := fs.String("bazel", "bazel", "the bazel or bazelisk command")
+	var bazelArgs listFlag
+	fs.Var(&bazelArgs, "bazel-arg", "passed to every bazel build and run, e.g. --bazel-arg=--disk_cache=/var/cache/bazel; repeatable")
+	summaryJSON := fs.String("summary-json", "", "also write the summary to this file as JSON")
+	dryRun := fs.Bool("dry-run", false, "list the images that would be pushed; build and push nothing")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return helpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return usageError(fs, "unexpected arguments %q", rest)
+	case *head == "":
+		return usageError(fs, "--head is required")
+	}
+	ws := *workspace
+	if ws == "" {
+		ws = os.Getenv("BUILD_WORKSPACE_DIRECTORY")
+	}
+	if ws == "" {
+		if ws, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, runErr := ci.Run(ctx, ci.Options{
+		Base:   *base,
+		Head:   *head,
+		DryRun: *dryRun,
+		Bazel:  &ci.Bazel{Binary: *bazelBin, Workspace: ws, Args: bazelArgs, Log: stderr},
+	})
+	if res == nil {
+		return runErr
+	}
+	err = errors.Join(runErr, res.WriteTable(stdout))
+	if *summaryJSON != "" {
+		err = errors.Join(err, writeWith(*summaryJSON, res.WriteJSON))
+	}
+	if file := os.Getenv("GITHUB_STEP_SUMMARY"); file != "" {
+		err = errors.Join(err, appendWith(file, res.WriteMarkdown))
+	}
+	return err
+}
+
+func writeWith(file string, write func(io.Writer) error) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return f.Close()
+}
+
+func appendWith(file string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return f.Close()
+}
