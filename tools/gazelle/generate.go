@@ -100,6 +100,9 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 		repository = s.prefix + "/" + p.Name
 	}
 	push.SetAttr("repository", repository)
+	// Written once, then the user's: `nixpy ci` stamps the commit into it; an unstamped
+	// `bazel run :push` pushes by digest and says it skipped the tag.
+	push.SetAttr("remote_tags", []string{"{STABLE_GIT_COMMIT}"})
 
 	load := rule.NewRule(kindLoad, "load")
 	load.SetAttr("image", ":image")
