@@ -8,6 +8,16 @@ def _kv_flags(args, flag, d):
     for k, v in sorted(d.items()):
         args.add(flag, "{}={}".format(k, v))
 
+def _names_status_key(ctx):
+    """Whether an attribute the image action expands holds a {KEY} other than {app}."""
+    a = ctx.attr
+    values = (a.entrypoint + a.cmd + a.env.values() + a.labels.values() + a.annotations.values() +
+              a.symlinks.keys() + a.symlinks.values() + [a.workdir, a.user])
+    for v in values:
+        if "{" in v.replace("{app}", ""):
+            return True
+    return False
+
 def _nix_image_impl(ctx):
     info = ctx.attr.closure[NixClosureInfo]
     layout = ctx.actions.declare_directory(ctx.label.name + ".oci")
@@ -18,8 +28,9 @@ def _nix_image_impl(ctx):
     args.add(info.out_path)
     args.add(digest)
 
-    # Stamped builds expand {KEY} in labels from the workspace status; unstamped ones stay reproducible.
-    if ctx.attr._stamp[StampSettingInfo].value:
+    # Stamped builds expand {KEY} from the workspace status; unstamped ones stay reproducible. An image
+    # that names no key does not take the status files, so a new commit does not rebuild it.
+    if ctx.attr._stamp[StampSettingInfo].value and _names_status_key(ctx):
         args.add_all(["--stamp", ctx.info_file, ctx.version_file])
         inputs += [ctx.info_file, ctx.version_file]
     args.add("--closure", info.closure)
