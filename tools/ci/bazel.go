@@ -3,6 +3,7 @@ package ci
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -51,6 +52,50 @@ func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]stri
 		return nil, fmt.Errorf("bazel query %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
 	}
 	return strings.Fields(stdout.String()), nil
+}
+
+// Rule is a rule target with its string attributes, as `bazel query --output=streamed_jsonproto` gives them.
+type Rule struct {
+	Label string
+	Attrs map[string]string
+}
+
+// QueryRules evaluates a query expression and returns the rules it yields.
+func (b *Bazel) QueryRules(ctx context.Context, expr string) ([]Rule, error) {
+	cmd := b.command(ctx, "query", "--output=streamed_jsonproto", "--order_output=no", "--noimplicit_deps", "--", expr)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("bazel query %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	}
+	var rules []Rule
+	dec := json.NewDecoder(&stdout)
+	for dec.More() {
+		var target struct {
+			Type string `json:"type"`
+			Rule struct {
+				Name      string `json:"name"`
+				Attribute []struct {
+					Name        string `json:"name"`
+					StringValue string `json:"stringValue"`
+				} `json:"attribute"`
+			} `json:"rule"`
+		}
+		if err := dec.Decode(&target); err != nil {
+			return nil, fmt.Errorf("bazel query %q: reading its output: %w", expr, err)
+		}
+		if target.Type != "RULE" {
+			continue
+		}
+		r := Rule{Label: target.Rule.Name, Attrs: map[string]string{}}
+		for _, a := range target.Rule.Attribute {
+			if a.StringValue != "" {
+				r.Attrs[a.Name] = a.StringValue
+			}
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
 }
 
 // Build builds the targets, Bazel's output going to the log.

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/nixpy/rules_nixpy/tools/registry"
 )
 
@@ -72,9 +74,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Base: change.Base, Head: change.Head}
-	all, err := b.Query(ctx, "kind("+pushKind+", //...)")
+	pushes, err := b.QueryRules(ctx, "kind("+pushKind+", //...)")
 	if err != nil {
 		return nil, err
+	}
+	var all []string
+	repositories := map[string]string{}
+	for _, r := range pushes {
+		all = append(all, r.Label)
+		repositories[r.Label] = r.Attrs["repository"]
 	}
 	in := change.Inputs()
 	var changed []string
@@ -104,7 +112,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.DryRun || len(changed) == 0 {
 		return res, nil
 	}
-	return res, pushChanged(ctx, b, change.Head, res)
+	return res, pushChanged(ctx, b, change.Head, repositories, res)
 }
 
 // affected queries the push targets that depend on the change.
@@ -168,9 +176,10 @@ func existingTargets(ctx context.Context, b *Bazel, files []string) ([]string, e
 	return kept, nil
 }
 
-// pushChanged builds every changed push target in one Bazel invocation, then runs each. A failed
-// push does not stop the others; the error lists every failure.
-func pushChanged(ctx context.Context, b *Bazel, head string, res *Result) error {
+// pushChanged builds every changed push target in one Bazel invocation, then runs each. A push to a
+// registry this run pushed to before mounts the layers from that repository, so images sharing their
+// base layers upload them once. A failed push does not stop the others; the error lists every failure.
+func pushChanged(ctx context.Context, b *Bazel, head string, repositories map[string]string, res *Result) error {
 	tmp, err := os.MkdirTemp("", "nixpy-ci-")
 	if err != nil {
 		return err
@@ -194,13 +203,19 @@ func pushChanged(ctx context.Context, b *Bazel, head string, res *Result) error 
 		return err
 	}
 	var failures []string
+	mountFrom := map[string]string{}
 	for i := range res.Images {
 		img := &res.Images[i]
 		if img.Status != NotReached {
 			continue
 		}
 		report := filepath.Join(tmp, fmt.Sprintf("push-%d.json", i))
-		if err := b.Run(ctx, flags, img.Target, "--report-file="+report); err != nil {
+		args := []string{"--report-file=" + report}
+		host := registryOf(repositories[img.Target])
+		if from, ok := mountFrom[host]; ok && host != "" {
+			args = append(args, "--mount-from="+from)
+		}
+		if err := b.Run(ctx, flags, img.Target, args...); err != nil {
 			img.Status, img.Error = Failed, err.Error()
 			failures = append(failures, img.Target)
 			continue
@@ -211,6 +226,9 @@ func pushChanged(ctx context.Context, b *Bazel, head string, res *Result) error 
 			continue
 		}
 		img.Status = Pushed
+		if repo, _, ok := strings.Cut(img.Reference, "@"); ok {
+			mountFrom[registryOf(repo)] = repo
+		}
 	}
 	if len(failures) > 0 {
 		return fmt.Errorf("%d of %d pushes failed: %s", len(failures), len(targets), strings.Join(failures, ", "))
@@ -270,4 +288,14 @@ func short(commit string) string {
 		return commit[:12]
 	}
 	return commit
+}
+
+// registryOf is the registry of a push target's repository, "" when it cannot tell. A repository
+// ending in / (completed with the project's name at push time) still names its registry.
+func registryOf(repository string) string {
+	r, err := name.NewRepository(strings.TrimSuffix(repository, "/") + "/x")
+	if repository == "" || err != nil {
+		return ""
+	}
+	return r.RegistryStr()
 }

@@ -58,6 +58,14 @@ func fakeBazelMain(specFile string, args []string) int {
 			fmt.Fprintf(os.Stderr, "ERROR: unexpected query %s\n", expr)
 			return 7
 		}
+		if contains(args, "--output=streamed_jsonproto") {
+			// Every push target here pushes to r.example/<package>.
+			for _, label := range strings.Fields(answer) {
+				pkg, _, _ := strings.Cut(strings.TrimPrefix(label, "//"), ":")
+				fmt.Printf(`{"type":"RULE","rule":{"name":%q,"ruleClass":"nixpy_push","attribute":[{"name":"repository","type":"STRING","stringValue":"r.example/%s"}]}}`+"\n", label, pkg)
+			}
+			return 0
+		}
 		fmt.Print(answer)
 	case "run":
 		target, report := "", ""
@@ -73,7 +81,8 @@ func fakeBazelMain(specFile string, args []string) int {
 			fmt.Fprintln(os.Stderr, "nixpy push: registry said 500")
 			return 1
 		}
-		r := fmt.Sprintf(`{"reference":"r.example/%s@sha256:aa","digest":"sha256:aa","uploaded_bytes":100,"total_bytes":300,"blobs_uploaded":1,"blobs_existing":2}`, target)
+		pkg, _, _ := strings.Cut(strings.TrimPrefix(target, "//"), ":")
+		r := fmt.Sprintf(`{"reference":"r.example/%s@sha256:aa","digest":"sha256:aa","uploaded_bytes":100,"total_bytes":300,"blobs_uploaded":1,"blobs_existing":2}`, pkg)
 		if err := os.WriteFile(report, []byte(r), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -165,6 +174,10 @@ func TestRun(t *testing.T) {
 					}
 				}
 				if strings.HasPrefix(line, "run ") {
+					// After the first push, the others mount the shared layers from the repository it pushed to.
+					if mounts := strings.Contains(line, " --mount-from=r.example/apps/"); mounts != (runs > 0) {
+						t.Errorf("run %d: %s: --mount-from given: %v, want %v", runs, line, mounts, runs > 0)
+					}
 					runs++
 				}
 			}
