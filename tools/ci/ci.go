@@ -176,9 +176,11 @@ func existingTargets(ctx context.Context, b *Bazel, files []string) ([]string, e
 	return kept, nil
 }
 
-// pushChanged builds every changed push target in one Bazel invocation, then runs each. A push to a
-// registry this run pushed to before mounts the layers from that repository, so images sharing their
-// base layers upload them once. A failed push does not stop the others; the error lists every failure.
+// pushChanged builds every changed push target in one Bazel invocation, then runs each. Each push
+// asks the registry to mount the blobs it lacks from another repository there: one this run pushed
+// to, else another push target's, pushed by an earlier run. Images on one nixpkgs share their base
+// layers, so those go up once; a blob the other repository lacks is uploaded as usual. A failed push
+// does not stop the others; the error lists every failure.
 func pushChanged(ctx context.Context, b *Bazel, head string, repositories map[string]string, res *Result) error {
 	tmp, err := os.MkdirTemp("", "nixpy-ci-")
 	if err != nil {
@@ -212,7 +214,11 @@ func pushChanged(ctx context.Context, b *Bazel, head string, repositories map[st
 		report := filepath.Join(tmp, fmt.Sprintf("push-%d.json", i))
 		args := []string{"--report-file=" + report}
 		host := registryOf(repositories[img.Target])
-		if from, ok := mountFrom[host]; ok && host != "" {
+		from, ok := mountFrom[host]
+		if !ok {
+			from = sibling(res.Images, repositories, img.Target, host)
+		}
+		if host != "" && from != "" {
 			args = append(args, "--mount-from="+from)
 		}
 		if err := b.Run(ctx, flags, img.Target, args...); err != nil {
@@ -288,6 +294,18 @@ func short(commit string) string {
 		return commit[:12]
 	}
 	return commit
+}
+
+// sibling is the repository of another push target on the same registry, "" when there is none.
+func sibling(images []Image, repositories map[string]string, target, host string) string {
+	own := repositories[target]
+	for _, img := range images {
+		r := repositories[img.Target]
+		if img.Target != target && r != own && r != "" && !strings.HasSuffix(r, "/") && registryOf(r) == host {
+			return r
+		}
+	}
+	return ""
 }
 
 // registryOf is the registry of a push target's repository, "" when it cannot tell. A repository
