@@ -7,6 +7,14 @@
 set -euo pipefail
 nixpy=$1 top=$(cat "$2") digest=$3
 shift 3
+if [ ! -e "$top" ]; then
+  # The NixBuild action's result names a store path; a result from a cache (Bazel's disk or remote cache, or this
+  # output base after a Nix garbage collection) may name one this machine's store no longer holds.
+  echo "nix_image: $top, the Nix build's result, is not in this machine's Nix store (garbage-collected, or the" \
+    "result came from a cache another machine filled). Build it again: bazel build" \
+    "--modify_execution_info=NixBuild=+no-cache ... (see docs/ci.md)" >&2
+  exit 1
+fi
 status=()
 if [ "${1:-}" = --stamp ]; then
   status=("$2" "$3")
