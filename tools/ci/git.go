@@ -42,10 +42,16 @@ func Diff(ctx context.Context, dir, base, head string) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	outside, err := notInWorkspace(ctx, dir, h, tree)
+	if err != nil {
+		return nil, err
+	}
 	for p := range tree.files {
 		switch path.Base(p) {
 		case "BUILD", "BUILD.bazel":
-			c.Packages[dirOf(p)] = true
+			if !outside(p) {
+				c.Packages[dirOf(p)] = true
+			}
 		}
 	}
 	if base == "" || base == noCommit {
@@ -72,6 +78,41 @@ func Diff(ctx context.Context, dir, base, head string) (*Change, error) {
 	}
 	c.Files = append(c.Files, throughSymlinks(c.Files, tree.links)...)
 	return c, nil
+}
+
+// notInWorkspace tells the paths Bazel does not see as part of the workspace: those under a directory
+// .bazelignore names, and those of a nested workspace (a directory with its own MODULE.bazel, REPO.bazel or
+// WORKSPACE file). Their BUILD files make no packages of this workspace, and a query naming one would fail.
+func notInWorkspace(ctx context.Context, dir, commit string, t *tree) (func(string) bool, error) {
+	var roots []string
+	if t.files[".bazelignore"] {
+		// "./" makes the path relative to the workspace, not to the repository's top.
+		text, err := git(ctx, dir, "show", commit+":./.bazelignore")
+		if err != nil {
+			return nil, err
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if line = strings.Trim(strings.TrimSpace(line), "/"); line != "" && !strings.HasPrefix(line, "#") {
+				roots = append(roots, path.Clean(line))
+			}
+		}
+	}
+	for p := range t.files {
+		switch path.Base(p) {
+		case "MODULE.bazel", "REPO.bazel", "WORKSPACE", "WORKSPACE.bazel":
+			if d := dirOf(p); d != "" {
+				roots = append(roots, d)
+			}
+		}
+	}
+	return func(p string) bool {
+		for _, r := range roots {
+			if p == r || strings.HasPrefix(p, r+"/") {
+				return true
+			}
+		}
+		return false
+	}, nil
 }
 
 // throughSymlinks returns the paths by which the changed files are also reached through symlinked

@@ -78,6 +78,11 @@ func TestDiff(t *testing.T) {
 		"ws/libs/common/src/common/util.py":     "v1",
 		"ws/tools/defs.bzl":                     "v1",
 		"ws/tools/BUILD":                        "# tools",
+		"ws/.bazelignore":                       "# not Bazel's\nnode_modules\n/vendor/\n",
+		"ws/node_modules/x/BUILD.bazel":         "# ignored",
+		"ws/vendor/y/BUILD":                     "# ignored",
+		"ws/examples/demo/MODULE.bazel":         "module(name = \"demo\")",
+		"ws/examples/demo/BUILD.bazel":          "# a workspace of its own",
 	})
 	head := r.commit(map[string]string{
 		"outside.txt":                       "changed, but outside",
@@ -87,6 +92,8 @@ func TestDiff(t *testing.T) {
 		"ws/libs/common/src/common/util.py": "v2",
 		"ws/tools/defs.bzl":                 "v2",
 		"ws/apps/worker/BUILD.bazel":        "# worker, edited",
+		"ws/node_modules/x/x.js":            "ignored",
+		"ws/examples/demo/app.py":           "in a nested workspace",
 	})
 	c, err := Diff(context.Background(), filepath.Join(r.dir, "ws"), base, head)
 	if err != nil {
@@ -104,7 +111,9 @@ func TestDiff(t *testing.T) {
 		"apps/api/src/common/util.py",
 		"apps/worker/BUILD.bazel",
 		"apps/worker/src/common/util.py",
+		"examples/demo/app.py",
 		"libs/common/src/common/util.py",
+		"node_modules/x/x.js",
 		"tools/defs.bzl",
 	}
 	if !reflect.DeepEqual(files, wantFiles) {
@@ -121,7 +130,9 @@ func TestDiff(t *testing.T) {
 	want := Inputs{
 		Files: []string{
 			"//:README.md",
+			"//:examples/demo/app.py",
 			"//:libs/common/src/common/util.py",
+			"//:node_modules/x/x.js",
 			"//apps/api:src/api/new.py",
 			"//apps/api:src/common/util.py",
 			"//apps/worker:src/common/util.py",
