@@ -43,7 +43,7 @@ func (b *Bazel) command(ctx context.Context, args ...string) *exec.Cmd {
 
 // Query evaluates a query expression and returns the labels it yields.
 func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]string, error) {
-	args := append([]string{"query", "--output=label", "--order_output=no", "--noimplicit_deps"}, flags...)
+	args := append([]string{"query", "--output=label", "--order_output=no"}, flags...)
 	args = append(args, "--", expr)
 	cmd := b.command(ctx, args...)
 	var stdout, stderr bytes.Buffer
@@ -54,6 +54,25 @@ func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]stri
 	return strings.Fields(stdout.String()), nil
 }
 
+// CQuery evaluates a configured query with the given flags and b.Args, and returns the labels it yields.
+func (b *Bazel) CQuery(ctx context.Context, flags []string, expr string) ([]string, error) {
+	args := append(append(append([]string{"cquery", "--output=label"}, flags...), b.Args...), "--", expr)
+	cmd := b.command(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("bazel cquery %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	}
+	var labels []string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		// "//app:push (3f2a1b0)": the label, then the configuration.
+		if f := strings.Fields(line); len(f) > 0 {
+			labels = append(labels, f[0])
+		}
+	}
+	return labels, nil
+}
+
 // Rule is a rule target with its string attributes, as `bazel query --output=streamed_jsonproto` gives them.
 type Rule struct {
 	Label string
@@ -62,7 +81,7 @@ type Rule struct {
 
 // QueryRules evaluates a query expression and returns the rules it yields.
 func (b *Bazel) QueryRules(ctx context.Context, expr string) ([]Rule, error) {
-	cmd := b.command(ctx, "query", "--output=streamed_jsonproto", "--order_output=no", "--noimplicit_deps", "--", expr)
+	cmd := b.command(ctx, "query", "--output=streamed_jsonproto", "--order_output=no", "--", expr)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

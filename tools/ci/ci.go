@@ -84,12 +84,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		all = append(all, r.Label)
 		repositories[r.Label] = r.Attrs["repository"]
 	}
+	sort.Strings(all)
+	tmp, err := os.MkdirTemp("", "nixpy-ci-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	flags, err := stampFlags(tmp, change.Head)
+	if err != nil {
+		return nil, err
+	}
 	in := change.Inputs()
 	var changed []string
 	if in.All {
 		res.Why = in.Why
 		changed = all
-	} else if changed, err = affected(ctx, b, in); err != nil {
+	} else if changed, err = affected(ctx, b, in, all, flags); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(b.Log, "nixpy ci: %s..%s: %d files changed; %d of %d images to push\n",
@@ -98,7 +108,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, t := range changed {
 		isChanged[t] = true
 	}
-	sort.Strings(all)
 	for _, t := range all {
 		img := Image{Target: t, Status: Skipped}
 		if isChanged[t] {
@@ -112,11 +121,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.DryRun || len(changed) == 0 {
 		return res, nil
 	}
-	return res, pushChanged(ctx, b, change.Head, repositories, res)
+	return res, pushChanged(ctx, b, tmp, flags, repositories, res)
 }
 
-// affected queries the push targets that depend on the change.
-func affected(ctx context.Context, b *Bazel, in Inputs) ([]string, error) {
+// affected finds which of the push targets depend on the change. The reverse dependencies come from
+// cquery, with the build's own flags: it follows the toolchains Bazel resolves and the select()s those
+// flags pick, as the build will, and leaves Bazel's analysis ready for the build. The universe is the
+// push targets' own dependencies, not //...: loading everything else (tests' coverage tools, say) would
+// cost time and fetches and tell nothing about images.
+func affected(ctx context.Context, b *Bazel, in Inputs, pushes, flags []string) ([]string, error) {
+	if len(pushes) == 0 {
+		return nil, nil
+	}
 	var roots []string
 	files, err := existingTargets(ctx, b, in.Files)
 	if err != nil {
@@ -126,7 +142,7 @@ func affected(ctx context.Context, b *Bazel, in Inputs) ([]string, error) {
 	packages := append([]string{}, in.Packages...)
 	if len(in.Bzl) > 0 {
 		// rbuildfiles finds the BUILD files that load a .bzl, directly or through other .bzl files.
-		buildFiles, err := b.Query(ctx, "rbuildfiles("+strings.Join(quoteAll(in.Bzl), ", ")+")", "--universe_scope=//...")
+		buildFiles, err := b.Query(ctx, "rbuildfiles("+strings.Join(quoteAll(in.Bzl), ", ")+")", "--universe_scope="+strings.Join(pushes, ","))
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +157,8 @@ func affected(ctx context.Context, b *Bazel, in Inputs) ([]string, error) {
 	if len(roots) == 0 {
 		return nil, nil
 	}
-	return b.Query(ctx, "kind("+pushKind+", rdeps(//..., "+strings.Join(roots, " + ")+"))")
+	universe := "set(" + strings.Join(quoteAll(pushes), " ") + ")"
+	return b.CQuery(ctx, flags, "kind("+pushKind+", rdeps("+universe+", "+strings.Join(roots, " + ")+"))")
 }
 
 // existingTargets keeps the file labels that are targets: files named by a rule or a glob. Others
@@ -176,25 +193,23 @@ func existingTargets(ctx context.Context, b *Bazel, files []string) ([]string, e
 	return kept, nil
 }
 
+// stampFlags are the flags of every build, run and cquery: stamped with a workspace status whose
+// STABLE_GIT_COMMIT is the head commit, so that remote_tags = ["{STABLE_GIT_COMMIT}"] tags the commit.
+func stampFlags(tmp, head string) ([]string, error) {
+	status := filepath.Join(tmp, "workspace-status.sh")
+	script := "#!/bin/sh\necho STABLE_GIT_COMMIT " + head + "\necho BUILD_SCM_REVISION " + head + "\n"
+	if err := os.WriteFile(status, []byte(script), 0o755); err != nil {
+		return nil, err
+	}
+	return []string{"--stamp", "--workspace_status_command=" + status}, nil
+}
+
 // pushChanged builds every changed push target in one Bazel invocation, then runs each. Each push
 // asks the registry to mount the blobs it lacks from another repository there: one this run pushed
 // to, else another push target's, pushed by an earlier run. Images on one nixpkgs share their base
 // layers, so those go up once; a blob the other repository lacks is uploaded as usual. A failed push
 // does not stop the others; the error lists every failure.
-func pushChanged(ctx context.Context, b *Bazel, head string, repositories map[string]string, res *Result) error {
-	tmp, err := os.MkdirTemp("", "nixpy-ci-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	status := filepath.Join(tmp, "workspace-status.sh")
-	// STABLE_ keys are Bazel's stable status: a push target's remote_tags = ["{STABLE_GIT_COMMIT}"]
-	// becomes the commit.
-	script := "#!/bin/sh\necho STABLE_GIT_COMMIT " + head + "\necho BUILD_SCM_REVISION " + head + "\n"
-	if err := os.WriteFile(status, []byte(script), 0o755); err != nil {
-		return err
-	}
-	flags := []string{"--stamp", "--workspace_status_command=" + status}
+func pushChanged(ctx context.Context, b *Bazel, tmp string, flags []string, repositories map[string]string, res *Result) error {
 	var targets []string
 	for _, img := range res.Images {
 		if img.Status == NotReached {

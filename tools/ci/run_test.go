@@ -51,7 +51,7 @@ func fakeBazelMain(specFile string, args []string) int {
 		return 2
 	}
 	switch args[0] {
-	case "query":
+	case "query", "cquery":
 		expr := args[len(args)-1]
 		answer, ok := spec.Queries[expr]
 		if !ok {
@@ -65,6 +65,10 @@ func fakeBazelMain(specFile string, args []string) int {
 				fmt.Printf(`{"type":"RULE","rule":{"name":%q,"ruleClass":"nixpy_push","attribute":[{"name":"repository","type":"STRING","stringValue":"r.example/%s"}]}}`+"\n", label, pkg)
 			}
 			return 0
+		}
+		if args[0] == "cquery" {
+			// cquery follows each label with its configuration.
+			answer = strings.ReplaceAll(answer, "\n", " (3f2a1b0)\n")
 		}
 		fmt.Print(answer)
 	case "run":
@@ -108,7 +112,7 @@ func TestRun(t *testing.T) {
 	queries := map[string]string{
 		allPushes:        "//apps/worker:push\n//apps/api:push\n//apps/monitor:push\n",
 		`"//apps/api:*"`: "//apps/api:BUILD.bazel\n//apps/api:app.py\n//apps/api:image\n//apps/api:push\n",
-		`kind("^nixpy_push rule$", rdeps(//..., "//apps/api:app.py"))`: "//apps/api:push\n",
+		`kind("^nixpy_push rule$", rdeps(set("//apps/api:push" "//apps/monitor:push" "//apps/worker:push"), "//apps/api:app.py"))`: "//apps/api:push\n",
 	}
 
 	tests := []struct {
@@ -168,7 +172,7 @@ func TestRun(t *testing.T) {
 			logged, _ := os.ReadFile(spec.Log)
 			var runs int
 			for _, line := range strings.Split(string(logged), "\n") {
-				if strings.HasPrefix(line, "run ") || strings.HasPrefix(line, "build ") {
+				if strings.HasPrefix(line, "run ") || strings.HasPrefix(line, "build ") || strings.HasPrefix(line, "cquery ") {
 					if !strings.Contains(line, "--stamp --workspace_status_command=") || !strings.Contains(line, "--disk_cache=/c --") {
 						t.Errorf("bazel %s: want --stamp, a workspace status and the extra args", line)
 					}
