@@ -30,18 +30,8 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 # --- the registry ----------------------------------------------------------------------------
 rm -rf "$work/registry"
-mkdir -p "$work/registry"
-port=$((20000 + RANDOM % 20000))
-cat >"$work/registry.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry}}
-http: {addr: 127.0.0.1:$port}
-YML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs "http://127.0.0.1:$port/v2/" >/dev/null || { echo "ci.sh: docker-registry did not start (see $work/registry.log)" >&2; exit 1; }
+. dev/bench/registry.sh
+start_registry "$work"
 
 # --- the monorepo ----------------------------------------------------------------------------
 repo=$work/repo
@@ -57,7 +47,7 @@ EOF2
 cat >"$repo/BUILD.bazel" <<EOF2
 load("@bazel_gazelle//:def.bzl", "gazelle", "gazelle_binary")
 
-# gazelle:nixpy_repository_prefix 127.0.0.1:$port/bench
+# gazelle:nixpy_repository_prefix $registry_host/bench
 # gazelle:nixpy_nixpkgs @rules_nixpy//testing/nixpkgs
 
 gazelle_binary(

@@ -104,17 +104,9 @@ closure_bytes=$(du -sb "$store" | cut -f1)
 closure_files=$(find "$store" -type f | wc -l)
 
 # --- the registry ----------------------------------------------------------------------------
-port=$((20000 + RANDOM % 20000))
-cat >"$work/registry.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry}}
-http: {addr: 127.0.0.1:$port}
-YML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-host=127.0.0.1:$port
+. dev/bench/registry.sh
+start_registry "$work"
+host=$registry_host
 export DOCKER_CONFIG=$work/docker-config
 mkdir -p "$DOCKER_CONFIG"
 

@@ -53,28 +53,17 @@ func runCI(args []string, stdout, stderr io.Writer) error {
 	}
 	err = errors.Join(runErr, res.WriteTable(stdout))
 	if *summaryJSON != "" {
-		err = errors.Join(err, writeWith(*summaryJSON, res.WriteJSON))
+		err = errors.Join(err, writeWith(*summaryJSON, os.O_TRUNC, res.WriteJSON))
 	}
 	if file := os.Getenv("GITHUB_STEP_SUMMARY"); file != "" {
-		err = errors.Join(err, appendWith(file, res.WriteMarkdown))
+		err = errors.Join(err, writeWith(file, os.O_APPEND, res.WriteMarkdown))
 	}
 	return err
 }
 
-func writeWith(file string, write func(io.Writer) error) error {
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	return f.Close()
-}
-
-func appendWith(file string, write func(io.Writer) error) error {
-	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+// writeWith opens file with flag (creating it), writes it with write and closes it.
+func writeWith(file string, flag int, write func(io.Writer) error) error {
+	f, err := os.OpenFile(file, flag|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
