@@ -138,32 +138,14 @@ type ociLayer struct {
 // exampleLayers reads the layers of the one image in an OCI image layout, bottom first.
 func exampleLayers(t *testing.T, layout string) []ociLayer {
 	t.Helper()
-	var index struct {
-		Manifests []struct{ Digest string } `json:"manifests"`
-	}
-	readExampleJSON(t, filepath.Join(layout, "index.json"), &index)
-	if len(index.Manifests) != 1 {
-		t.Fatalf("%s/index.json has %d manifests, want 1", layout, len(index.Manifests))
-	}
 	var manifest struct {
 		Layers []ociLayer `json:"layers"`
 	}
-	readExampleJSON(t, filepath.Join(layout, "blobs", strings.Replace(index.Manifests[0].Digest, ":", "/", 1)), &manifest)
+	readManifest(t, layout, &manifest)
 	if len(manifest.Layers) < 2 {
 		t.Fatalf("%s has %d layers, want the closure's and the application's", layout, len(manifest.Layers))
 	}
 	return manifest.Layers
-}
-
-func readExampleJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
 }
 
 // exampleScratch makes a package in examples/flask_app named scratch_<test>_<pid> (gitignored) holding

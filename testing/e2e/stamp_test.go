@@ -88,6 +88,20 @@ func configLabel(t *testing.T, ws, pkg, key string) string {
 	t.Helper()
 	bin := strings.TrimSpace(bazel(t, ws, "info", "bazel-bin"))
 	layout := filepath.Join(bin, pkg, "image.oci")
+	var manifest struct {
+		Config struct{ Digest string } `json:"config"`
+	}
+	readManifest(t, layout, &manifest)
+	var config struct {
+		Config struct{ Labels map[string]string } `json:"config"`
+	}
+	readJSON(t, blobPath(layout, manifest.Config.Digest), &config)
+	return config.Config.Labels[key]
+}
+
+// readManifest decodes the manifest of the one image in an OCI image layout into v.
+func readManifest(t *testing.T, layout string, v any) {
+	t.Helper()
 	var index struct {
 		Manifests []struct{ Digest string } `json:"manifests"`
 	}
@@ -95,15 +109,7 @@ func configLabel(t *testing.T, ws, pkg, key string) string {
 	if len(index.Manifests) != 1 {
 		t.Fatalf("%s/index.json has %d manifests, want 1", layout, len(index.Manifests))
 	}
-	var manifest struct {
-		Config struct{ Digest string } `json:"config"`
-	}
-	readJSON(t, blobPath(layout, index.Manifests[0].Digest), &manifest)
-	var config struct {
-		Config struct{ Labels map[string]string } `json:"config"`
-	}
-	readJSON(t, blobPath(layout, manifest.Config.Digest), &config)
-	return config.Config.Labels[key]
+	readJSON(t, blobPath(layout, index.Manifests[0].Digest), v)
 }
 
 func blobPath(layout, digest string) string {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -34,34 +35,40 @@ func (b *Bazel) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd.Dir = b.Workspace
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if !contains(runfilesEnv, name) {
+		if !slices.Contains(runfilesEnv, name) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
 	return cmd
 }
 
-// Query evaluates a query expression and returns the labels it yields.
-func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]string, error) {
-	args := append([]string{"query", "--output=label", "--order_output=no"}, flags...)
-	args = append(args, "--", expr)
-	cmd := b.command(ctx, args...)
+// query runs Bazel with args (the command and its flags) on the expression and returns its stdout; a failure
+// carries the end of Bazel's stderr, where it says why.
+func (b *Bazel) query(ctx context.Context, expr string, args []string) (*bytes.Buffer, error) {
+	cmd := b.command(ctx, append(args, "--", expr)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("bazel query %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+		return nil, fmt.Errorf("bazel %s %q in %s: %w\n%s", args[0], expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	}
+	return &stdout, nil
+}
+
+// Query evaluates a query expression and returns the labels it yields.
+func (b *Bazel) Query(ctx context.Context, expr string, flags ...string) ([]string, error) {
+	args := append([]string{"query", "--output=label", "--order_output=no"}, flags...)
+	stdout, err := b.query(ctx, expr, args)
+	if err != nil {
+		return nil, err
 	}
 	return strings.Fields(stdout.String()), nil
 }
 
 // CQuery evaluates a configured query with the given flags and b.Args, and returns the labels it yields.
 func (b *Bazel) CQuery(ctx context.Context, flags []string, expr string) ([]string, error) {
-	args := append(append(append([]string{"cquery", "--output=label"}, flags...), b.Args...), "--", expr)
-	cmd := b.command(ctx, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("bazel cquery %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	stdout, err := b.query(ctx, expr, append(append([]string{"cquery", "--output=label"}, flags...), b.Args...))
+	if err != nil {
+		return nil, err
 	}
 	var labels []string
 	for _, line := range strings.Split(stdout.String(), "\n") {
@@ -81,14 +88,12 @@ type Rule struct {
 
 // QueryRules evaluates a query expression and returns the rules it yields.
 func (b *Bazel) QueryRules(ctx context.Context, expr string) ([]Rule, error) {
-	cmd := b.command(ctx, "query", "--output=streamed_jsonproto", "--order_output=no", "--", expr)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("bazel query %q in %s: %w\n%s", expr, b.Workspace, err, lastLines(stderr.String(), 20))
+	stdout, err := b.query(ctx, expr, []string{"query", "--output=streamed_jsonproto", "--order_output=no"})
+	if err != nil {
+		return nil, err
 	}
 	var rules []Rule
-	dec := json.NewDecoder(&stdout)
+	dec := json.NewDecoder(stdout)
 	for dec.More() {
 		var target struct {
 			Type string `json:"type"`
@@ -145,13 +150,4 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

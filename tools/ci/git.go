@@ -216,17 +216,12 @@ func readBlobs(ctx context.Context, dir string, objects map[string][]string) (ma
 	for object := range objects {
 		fmt.Fprintln(&in, object)
 	}
-	cmd := exec.CommandContext(ctx, "git", "cat-file", "--batch")
-	cmd.Dir = dir
-	cmd.Stdin = &in
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := gitWithInput(ctx, dir, &in, "cat-file", "--batch")
 	if err != nil {
-		return nil, fmt.Errorf("git cat-file --batch in %s: %w: %s", dir, err, strings.TrimSpace(stderr.String()))
+		return nil, err
 	}
 	blobs := map[string]string{}
-	r := bufio.NewReader(bytes.NewReader(out))
+	r := bufio.NewReader(strings.NewReader(out))
 	for {
 		header, err := r.ReadString('\n')
 		if err == io.EOF {
@@ -251,8 +246,13 @@ func readBlobs(ctx context.Context, dir string, objects map[string][]string) (ma
 }
 
 func git(ctx context.Context, dir string, args ...string) (string, error) {
+	return gitWithInput(ctx, dir, nil, args...)
+}
+
+func gitWithInput(ctx context.Context, dir string, stdin io.Reader, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

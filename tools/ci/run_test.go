@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -58,7 +59,7 @@ func fakeBazelMain(specFile string, args []string) int {
 			fmt.Fprintf(os.Stderr, "ERROR: unexpected query %s\n", expr)
 			return 7
 		}
-		if contains(args, "--output=streamed_jsonproto") {
+		if slices.Contains(args, "--output=streamed_jsonproto") {
 			// Every push target here pushes to r.example/<package>.
 			for _, label := range strings.Fields(answer) {
 				pkg, _, _ := strings.Cut(strings.TrimPrefix(label, "//"), ":")

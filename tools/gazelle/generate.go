@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,7 +40,7 @@ const noLockComment = "# No lock file (uv.lock, poetry.lock, pdm.lock or pylock.
 // that does not parse is reported and yields no rules, so the directory's BUILD file is left as it was.
 func (nixpyLang) GenerateRules(args language.GenerateArgs) language.GenerateResult {
 	s := getSettings(args.Config)
-	if s.exclude || !contains(args.RegularFiles, pyprojectFile) {
+	if s.exclude || !slices.Contains(args.RegularFiles, pyprojectFile) {
 		return language.GenerateResult{}
 	}
 	rules, err := generate(args, s)
@@ -114,10 +115,10 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 // sourceGlob picks the project's sources: src/ (the src layout), the import package named after
 // the project (the flat layout) and top-level modules, minus tests. ok is false when there are none.
 func sourceGlob(project string, subdirs, files []string) (g srcsGlob, ok bool) {
-	if contains(subdirs, "src") {
+	if slices.Contains(subdirs, "src") {
 		g.Patterns = append(g.Patterns, "src/**")
 	}
-	if pkg := strings.ReplaceAll(project, "-", "_"); contains(subdirs, pkg) {
+	if pkg := strings.ReplaceAll(project, "-", "_"); slices.Contains(subdirs, pkg) {
 		g.Patterns = append(g.Patterns, pkg+"/**")
 	}
 	for _, f := range files {
@@ -143,18 +144,9 @@ func (g srcsGlob) Merge(bzl.Expr) bzl.Expr { return g.BzlExpr() }
 
 func firstOf(want, have []string) string {
 	for _, w := range want {
-		if contains(have, w) {
+		if slices.Contains(have, w) {
 			return w
 		}
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

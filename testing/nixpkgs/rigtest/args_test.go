@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func TestArgumentNames(t *testing.T) {
 			}
 			var missing []string
 			for _, a := range fn.Args {
-				if !contains(have, a) {
+				if !slices.Contains(have, a) {
 					missing = append(missing, a)
 				}
 			}
@@ -94,13 +95,4 @@ func TestRejectedLikeNixpkgs(t *testing.T) {
 			t.Errorf("%s\nwant an error containing %q (as %s), got:\n%s", r.Expr, r.Error, r.Source, tail(got, 20))
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
