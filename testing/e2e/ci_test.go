@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,18 +91,10 @@ func TestMonorepoCI(t *testing.T) {
 	wantStatus(t, "library edited", third, map[string]string{"//apps/api:push": "pushed", "//apps/worker:push": "pushed"})
 }
 
-// monorepoCopy copies examples/monorepo, pointed at this checkout, to a directory that is the same on every
-// run of this checkout's tests, so its Bazel output base (and the nixpy tool built there) is reused.
+// monorepoCopy copies examples/monorepo, pointed at this checkout, to a scratch workspace of its own.
 func monorepoCopy(t *testing.T) string {
 	t.Helper()
-	sum := sha256.Sum256([]byte(workspace(t)))
-	ws := filepath.Join(os.TempDir(), fmt.Sprintf("nixpy-e2e-%x", sum[:6]), "monorepo")
-	if err := os.RemoveAll(ws); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	ws := scratchWorkspace(t, "monorepo_ci")
 	// cp -a keeps the symlinks into libs/; the example's bazel-* links stay behind.
 	src := exampleDir(t, "monorepo")
 	entries, err := os.ReadDir(src)
@@ -121,6 +111,22 @@ func monorepoCopy(t *testing.T) string {
 	}
 	replaceIn(t, filepath.Join(ws, "MODULE.bazel"), `path = "../.."`, "path = "+strconv.Quote(workspace(t)))
 	return ws
+}
+
+// scratchWorkspace empties and returns examples/scratch_NAME (gitignored, and ignored by the checkout's own
+// Bazel like every example), for a test's workspace of its own. Beside the examples rather than in a temporary
+// directory: the rig's Bazel sandbox gives actions an empty /tmp, which would hide this checkout from a workspace
+// outside it when the checkout itself sits under /tmp. The same path on every run keeps its output base warm.
+func scratchWorkspace(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(workspace(t), "examples", "scratch_"+name)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // pushRow is one row of nixpy ci's summary table.

@@ -22,11 +22,7 @@ func TestPrebuiltToolchain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("/var/tmp", "nixpy-prebuilt-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := scratchWorkspace(t, "prebuilt")
 	prebuilt := filepath.Join(dir, "nixpy-linux-amd64")
 	if err := os.WriteFile(prebuilt, data, 0o755); err != nil {
 		t.Fatal(err)
