@@ -41,6 +41,12 @@ type Lock struct {
 	// RequiresPython is the interpreter range the lock was resolved for, as alternatives
 	// (Poetry's "||"); nil when the lock does not say.
 	RequiresPython []pep440.Specifier
+	// DefaultGroups are the dependency groups a pylock.toml installs unless told otherwise
+	// (PDM marks its packages with "'default' in dependency_groups").
+	DefaultGroups []string
+	// Conflicts are sets of extras (and groups) of the project that cannot be selected
+	// together (uv's conflicts); each entry is "extra NAME" or "group NAME".
+	Conflicts [][]string
 }
 
 // Package is one locked distribution.
@@ -49,14 +55,24 @@ type Package struct {
 	Version string // normalised; may be empty for a project with a dynamic version
 	// Source is "registry" for an index, or editable, virtual, directory, git, url.
 	Source string
+	// Index is the package index a registry package comes from, when the lock says.
+	Index string
 	// Root marks the project itself (uv's editable or virtual "." package).
-	Root   bool
+	Root bool
+	// Path is where a local package's source tree lies (a workspace member, an editable or
+	// path dependency), relative to the lock file's directory, with slashes; "." is the
+	// lock's own directory.
+	Path string
+	// Git pins a package built from a git repository.
+	Git    *GitRef
 	Sdist  *Artifact
 	Wheels []Artifact
 	Deps   []Dep
-	// Optional maps an extra of this package to what it adds. (Dependency groups are read
-	// from pyproject.toml and resolved through the graph, so uv's record of them is not kept.)
+	// Optional maps an extra of this package to what it adds.
 	Optional map[string][]Dep
+	// Groups maps a dependency group of a local package to its locked edges (uv records
+	// them for the project and workspace members).
+	Groups map[string][]Dep
 	// Marker, when set, says in which environments the package is installed at all.
 	Marker pep508.Marker
 	// ResolutionMarkers tells apart several locked versions of one name (uv's forks).
@@ -65,6 +81,17 @@ type Package struct {
 	// a custom index without file URLs); the error is raised only if the package is needed.
 	Unsupported string
 }
+
+// GitRef is a commit of a git repository.
+type GitRef struct {
+	URL string // without the commit, query or fragment
+	Rev string // the full commit hash
+	// Subdirectory is where the package lies in the repository, if not at the top.
+	Subdirectory string
+}
+
+// IsLocal reports whether the package is built from a source tree beside the lock.
+func (p *Package) IsLocal() bool { return p.Path != "" }
 
 // Artifact is one downloadable file of a package.
 type Artifact struct {

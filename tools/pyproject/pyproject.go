@@ -53,6 +53,11 @@ type Project struct {
 	Scripts map[string]string
 	// Tool names the tool whose tables carried the dependencies: "pep621" or "poetry".
 	Tool string
+	// DynamicDependencies and DynamicOptional are set when project.dynamic lists
+	// dependencies or optional-dependencies: the build backend computes them, and only a
+	// lock's record of the project says what they are.
+	DynamicDependencies bool
+	DynamicOptional     bool
 }
 
 type file struct {
@@ -80,6 +85,9 @@ type file struct {
 		UV struct {
 			DevDependencies []string       `toml:"dev-dependencies"`
 			Sources         map[string]any `toml:"sources"`
+			Workspace       *struct {
+				Members []string `toml:"members"`
+			} `toml:"workspace"`
 		} `toml:"uv"`
 	} `toml:"tool"`
 }
@@ -109,6 +117,9 @@ func Parse(name string, data []byte) (*Project, error) {
 		if err = p.readPoetry(name, f.Tool.Poetry); err != nil {
 			return nil, err
 		}
+	case f.Tool.UV.Workspace != nil:
+		return nil, fmt.Errorf("%s: a uv workspace root without [project]: translate one of its members instead (--pyproject MEMBER/pyproject.toml with this directory's uv.lock; members: %s)",
+			name, strings.Join(f.Tool.UV.Workspace.Members, ", "))
 	default:
 		return nil, fmt.Errorf("%s: neither [project] nor [tool.poetry]: not a Python project", name)
 	}
@@ -132,6 +143,8 @@ func (p *Project) readPEP621(name string, f *file) error {
 	for _, d := range proj.Dynamic {
 		dynamic[d] = true
 	}
+	p.DynamicDependencies = dynamic["dependencies"]
+	p.DynamicOptional = dynamic["optional-dependencies"]
 	if proj.Version == "" && !dynamic["version"] {
 		return fmt.Errorf("%s: project.version: missing and not listed in project.dynamic", name)
 	}

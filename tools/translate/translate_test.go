@@ -58,8 +58,12 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/x/flask-3.1.3-cp313-c
 		{"locked version outside the constraint", strings.Replace(appPyproject, "flask>=3.1", "flask>=4", 1), "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "` + flaskSdistURL + `", hash = "` + flaskSdistHash + `" }
 `), lockOpts, "uv.lock: package flask: version 3.1.3 does not satisfy >=4 from pyproject.toml"},
-		{"git source", appPyproject, "uv.lock", uvLock(`source = { git = "https://github.com/pallets/flask?rev=3.1.3#abc" }
-`), lockOpts, "uv.lock: package flask 3.1.3: source: a git source"},
+		{"git source without a full commit", appPyproject, "uv.lock", uvLock(`source = { git = "https://github.com/pallets/flask?rev=3.1.3#abc" }
+`), lockOpts, `uv.lock: package[1] "flask": source: git: "https://github.com/pallets/flask?rev=3.1.3#abc": commit "abc" is not a full hexadecimal commit hash`},
+		{"local package without a reader", appPyproject, "uv.lock", uvLock(`source = { editable = "libs/flask" }
+`), lockOpts, "uv.lock: package flask (source libs/flask): a local package: its pyproject.toml libs/flask/pyproject.toml is needed"},
+		{"unknown source kind", appPyproject, "uv.lock", uvLock(`source = { svn = "x" }
+`), lockOpts, `uv.lock: package[1] "flask": source: missing or of an unknown kind (keys: svn; want registry, editable, virtual, directory, path, git or url)`},
 		{"bad artifact URL", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "javascript:alert(1)/flask-3.1.3.tar.gz", hash = "` + flaskSdistHash + `" }
 `), lockOpts, "sdist flask-3.1.3.tar.gz: url: URL \"javascript:alert(1)/flask-3.1.3.tar.gz\": scheme must be"},
