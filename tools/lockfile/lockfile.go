@@ -80,6 +80,10 @@ type Package struct {
 	// Unsupported, when set, says why lock mode cannot fetch this package (a git source,
 	// a custom index without file URLs); the error is raised only if the package is needed.
 	Unsupported string
+	// Invalid, when set, says what is wrong with the lock's record of the package's artifacts
+	// (a malformed hash); like Unsupported, it matters only to lock mode, and only if the
+	// package is needed.
+	Invalid string
 }
 
 // GitRef is a commit of a git repository.

@@ -211,17 +211,21 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 			return p, nil
 		}
 	}
+	// A malformed artifact matters only to lock mode, and only if the package is needed:
+	// nixpkgs mode reads the lock for its graph alone.
 	if up.Sdist != nil {
 		a, err := uvArtifact(*up.Sdist)
 		if err != nil {
-			return nil, fmt.Errorf("sdist: %w", err)
+			p.Invalid = "sdist: " + err.Error()
+			return p, nil
 		}
 		p.Sdist = &a
 	}
 	for i, w := range up.Wheels {
 		a, err := uvArtifact(w)
 		if err != nil {
-			return nil, fmt.Errorf("wheels[%d]: %w", i, err)
+			p.Invalid = fmt.Sprintf("wheels[%d]: %v", i, err)
+			return p, nil
 		}
 		p.Wheels = append(p.Wheels, a)
 	}

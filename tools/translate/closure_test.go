@@ -31,10 +31,10 @@ func TestClosure(t *testing.T) {
 		// Every pin whose marker holds on Linux (colorama is for win32 only).
 		"requirements/lock.nix": "shop 1.0.0, blinker 1.9.0, click 8.3.2, flask 3.1.3, itsdangerous 2.2.0, jinja2 3.1.6, " +
 			"markupsafe 3.0.3, werkzeug 3.1.8",
-		"uv-workspace/lock.nix":  "shop 1.2.0, shop-common 0, six 1.17.0, tinyvcs 0.3.0, vendored-tool 0.9.1",
-		"uv-conflicts/lock.nix":  "trainer 0, torchlike 2.9.1, six 1.17.0",
-		"uv-conflicts/cpu.nix":   "trainer 0, torchlike 2.9.1+cpu",
-		"uv-conflicts/gpu.nix":   "trainer 0, torchlike 2.9.1+gpu, six 1.17.0",
+		"uv-workspace/lock.nix": "shop 1.2.0, shop-common 0, six 1.17.0, tinyvcs 0.3.0, vendored-tool 0.9.1",
+		"uv-conflicts/lock.nix": "trainer 0, torchlike 2.9.1, six 1.17.0",
+		"uv-conflicts/cpu.nix":  "trainer 0, torchlike 2.9.1+cpu",
+		"uv-conflicts/gpu.nix":  "trainer 0, torchlike 2.9.1+gpu, six 1.17.0",
 	}
 	for _, c := range goldenCases {
 		spec, ok := cases[c.dir+"/"+c.out]

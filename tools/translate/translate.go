@@ -553,9 +553,15 @@ func (t *translation) pickArtifacts() error {
 	for _, name := range sortedKeys(t.nodes) {
 		n := t.nodes[name]
 		p := n.pkg
-		where := fmt.Sprintf("%s: package %s %s", t.lock.File, p.Name, p.Version)
+		where := fmt.Sprintf("%s: package %s", t.lock.File, p.Name)
+		if p.Version != "" {
+			where += " " + p.Version
+		}
 		if p.Unsupported != "" {
 			return fmt.Errorf("%s: source: %s", where, p.Unsupported)
+		}
+		if p.Invalid != "" {
+			return fmt.Errorf("%s: %s", where, p.Invalid)
 		}
 		if p.IsLocal() {
 			if err := t.readLocal(n); err != nil {

@@ -76,6 +76,19 @@ sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdist
 		{"name that could inject", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"fla${builtins.abort}sk\"]\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "project.dependencies"},
 		{"version-only pin in lock mode", appPyproject, "requirements.txt", "flask==3.1.3 --hash=" + flaskWheelHash + "\n", lockOpts, "requirements.txt: package flask 3.1.3: source: pinned by version and hashes only"},
 		{"lock mode without lock", appPyproject, "", "", lockOpts, "lock mode needs a lock file"},
+		{"malformed artifact hash", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "` + flaskSdistURL + `", hash = "md5:00" }
+`), lockOpts, `uv.lock: package flask 3.1.3: sdist: hash "md5:00": want sha256:<64 hex digits>`},
+		{"selected extras that conflict", "[project]\nname = \"app\"\nversion = \"1.0\"\n[project.optional-dependencies]\ncpu = []\ngpu = []\n",
+			"uv.lock", "version = 1\nconflicts = [[{ package = \"app\", extra = \"cpu\" }, { package = \"app\", extra = \"gpu\" }]]\n",
+			Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Extras: []string{"cpu", "gpu"}},
+			"uv.lock: conflicts: extra cpu and extra gpu cannot be installed together (the lock resolved them apart): select one of extra cpu, extra gpu"},
+		{"dynamic dependencies without a lock", "[project]\nname = \"app\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n", "", "",
+			Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"},
+			"pyproject.toml: project.dynamic: dependencies are computed by the build backend and no lock file is given: list them in [project] or lock the project with uv, which records them"},
+		{"uv workspace root without a project", "[tool.uv.workspace]\nmembers = [\"apps/api\", \"libs/common\"]\n", "", "",
+			Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"},
+			"pyproject.toml: a uv workspace root without [project]: translate one of its members instead (--pyproject MEMBER/pyproject.toml with this directory's uv.lock; members: apps/api, libs/common)"},
 		{"bad mode", appPyproject, "", "", Options{Mode: "pip", Python: "3.13", System: "x86_64-linux"}, `mode "pip"`},
 		{"bad system", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "riscv64-linux"}, `system "riscv64-linux"`},
 		{"bad rewrite", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", URLRewrites: []Rewrite{{From: "https://a/", To: "ftp://b/"}}}, "--url-rewrite ftp://b/: TO"},
@@ -94,6 +107,18 @@ sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdist
 				t.Errorf("error = %q, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestNixpkgsModeIgnoresArtifacts: nixpkgs mode reads the lock for its graph only, so a
+// problem with the lock's artifacts does not stop it.
+func TestNixpkgsModeIgnoresArtifacts(t *testing.T) {
+	lock := uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "` + flaskSdistURL + `", hash = "md5:00" }
+`)
+	if _, err := Translate(Input{Name: "pyproject.toml", Data: []byte(appPyproject)}, &Input{Name: "uv.lock", Data: []byte(lock)},
+		Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}); err != nil {
+		t.Fatal(err)
 	}
 }
 
