@@ -57,15 +57,48 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nixpy: %w", err)
 	}
+	var m *member
+	if s.workspace != nil {
+		m = s.workspace.members[args.Rel]
+		if m == nil && args.Rel == s.workspace.rel {
+			// A virtual workspace root: no project of its own, only its lock.
+			return nil, nil
+		}
+	}
 	p, err := pyproject.Parse(name, data)
 	if err != nil {
 		return nil, fmt.Errorf("nixpy: %w", err)
+	}
+
+	var rules []*rule.Rule
+	if m != nil && m.needed {
+		files := rule.NewRule(kindFiles, packageTarget)
+		g, _ := sourceGlob(p.Name, args.Subdirs, args.RegularFiles)
+		g.Patterns = append([]string{pyprojectFile}, g.Patterns...)
+		g.Excludes = srcsExclude
+		files.SetAttr("srcs", g)
+		files.SetAttr("visibility", []string{"//visibility:public"})
+		rules = append(rules, files)
+		if len(p.Scripts) == 0 {
+			// A library of the workspace: its dependants' images hold it.
+			return rules, nil
+		}
 	}
 
 	image := rule.NewRule(kindImage, "image")
 	image.SetAttr("pyproject", pyprojectFile)
 	image.SetAttr("nixpkgs", s.nixpkgs)
 	lock := firstOf(lockFiles, args.RegularFiles)
+	if lock == "" && m != nil {
+		lock = s.workspace.lockLabel()
+	}
+	if m != nil && len(m.needs) > 0 {
+		labels := make([]string, len(m.needs))
+		for i, d := range m.needs {
+			labels[i] = packageLabel(d)
+		}
+		image.SetAttr("local_packages", labels)
+	}
 	switch {
 	case lock == "":
 		if s.mode == "lock" {
@@ -109,7 +142,7 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	load.SetAttr("image", ":image")
 	load.SetAttr("repo_tags", []string{p.Name + ":latest"})
 
-	return []*rule.Rule{image, push, load}, nil
+	return append(rules, image, push, load), nil
 }
 
 // sourceGlob picks the project's sources: src/ (the src layout), the import package named after
