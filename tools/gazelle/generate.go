@@ -58,11 +58,19 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 		return nil, fmt.Errorf("nixpy: %w", err)
 	}
 	var m *member
+	var rules []*rule.Rule
 	if s.workspace != nil {
 		m = s.workspace.members[args.Rel]
-		if m == nil && args.Rel == s.workspace.rel {
-			// A virtual workspace root: no project of its own, only its lock.
-			return nil, nil
+		if args.Rel == s.workspace.rel {
+			// The members' packages read the lock through this.
+			lock := rule.NewRule(kindFiles, lockTarget)
+			lock.SetAttr("srcs", []string{"uv.lock"})
+			lock.SetAttr("visibility", []string{"//visibility:public"})
+			rules = append(rules, lock)
+			if m == nil {
+				// A virtual workspace root: no project of its own.
+				return rules, nil
+			}
 		}
 	}
 	p, err := pyproject.Parse(name, data)
@@ -70,7 +78,6 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 		return nil, fmt.Errorf("nixpy: %w", err)
 	}
 
-	var rules []*rule.Rule
 	if m != nil && m.needed {
 		files := rule.NewRule(kindFiles, packageTarget)
 		g, _ := sourceGlob(p.Name, args.Subdirs, args.RegularFiles)

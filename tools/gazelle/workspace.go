@@ -31,8 +31,12 @@ type member struct {
 	needed bool
 }
 
-// lockLabel is the workspace's uv.lock as a label.
-func (w *uvWorkspace) lockLabel() string { return "//" + w.rel + ":uv.lock" }
+// lockLabel is the workspace's uv.lock, through the root's filegroup that makes it visible to
+// the members' packages.
+func (w *uvWorkspace) lockLabel() string { return "//" + w.rel + ":" + lockTarget }
+
+// lockTarget names the filegroup of a workspace's uv.lock.
+const lockTarget = "uv_lock"
 
 // packageLabel is the filegroup of a local package's files.
 func packageLabel(dir string) string { return "//" + dir + ":" + packageTarget }
