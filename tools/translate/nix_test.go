@@ -78,9 +78,12 @@ func TestNixEvalGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			minor := strings.Join(strings.Split(c.opts.Python, ".")[:2], ".")
-			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = /nonexistent; };
+			// src is the case's directory: local packages are copied from beside it. Git sources
+			// are not fetched: fetchGit gives the case's directory too.
+			expr := fmt.Sprintf(`let stub = %[1]s; offline = builtins // { fetchGit = _: %[3]s; };
+				r = builtins.scopedImport { builtins = offline; } %[2]s { pkgs = stub; python = stub.python3; src = %[3]s; };
 				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
-				stubPkgs(minor, backendVersions), path)
+				stubPkgs(minor, backendVersions), path, filepath.Dir(path))
 			out, err := evalNix(t, expr)
 			if err != nil {
 				t.Fatalf("evaluation failed: %v\n%s", err, out)
