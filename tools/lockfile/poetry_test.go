@@ -1,0 +1,342 @@
+package lockfile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// problems lists a lock's deferred errors, one line each: the packages lock mode cannot fetch
+// and the extras it cannot read.
+func problems(l *Lock) string {
+	var lines []string
+	for _, p := range l.Packages {
+		if p.Unsupported != "" {
+			lines = append(lines, p.Name+": "+p.Unsupported)
+		}
+		for _, e := range sortedExtras(p.BadExtras) {
+			lines = append(lines, p.Name+"["+e+"]: "+p.BadExtras[e].Error())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func sortedExtras(m map[string]error) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestParsePoetryVersions(t *testing.T) {
+	tests := []struct {
+		name, data     string
+		version        string
+		want, problems string
+	}{
+		{"0.12: hashes without file names", fmt.Sprintf(`[[package]]
+category = "main"
+description = ""
+name = "Django"
+optional = false
+python-versions = ">=3.5"
+version = "2.2"
+
+[package.dependencies]
+pytz = "*"
+
+[[package]]
+category = "dev"
+description = ""
+name = "pytz"
+optional = false
+python-versions = "*"
+version = "2019.1"
+
+[metadata]
+content-hash = "0cb7"
+python-versions = "^3.7"
+
+[metadata.hashes]
+django = ["%s", "%s"]
+pytz = ["%s"]
+`, hashA, hashB, hashA), "",
+			`django 2.2 registry dep=pytz unsupported
+pytz 2019.1 registry unsupported`,
+			"django: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)\n" +
+				"pytz: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"},
+		{"1.0: files, package markers, dependency tables, index sources", fmt.Sprintf(`[[package]]
+category = "main"
+description = ""
+name = "apispec"
+optional = false
+python-versions = "*"
+version = "1.3.3"
+
+[package.dependencies]
+[package.dependencies.PyYAML]
+optional = true
+version = ">=3.10"
+
+[package.extras]
+lint = ["flake8 (3.7.7)", "pre-commit (v1.15.2)"]
+yaml = ["PyYAML (>=3.10)"]
+
+[[package]]
+category = "main"
+description = ""
+marker = "sys_platform == \"darwin\""
+name = "appnope"
+optional = false
+python-versions = "*"
+version = "0.1.0"
+
+[[package]]
+category = "main"
+description = ""
+name = "ipython"
+optional = false
+python-versions = ">=3.6"
+version = "7.13.0"
+
+[package.dependencies]
+appnope = "*"
+pexpect = {version = "*", platform = "linux"}
+
+[package.dependencies.importlib-metadata]
+python = "<3.8"
+version = ">=0.12"
+
+[[package]]
+category = "main"
+description = ""
+name = "private-lib"
+optional = false
+python-versions = "*"
+version = "0.9.3"
+
+[package.source]
+reference = "corp"
+url = "https://pypi.corp.example/simple"
+
+[[package]]
+category = "main"
+description = ""
+name = "pyyaml"
+optional = true
+python-versions = "*"
+version = "5.3.1"
+
+[package.source]
+reference = "pypi-mirror"
+url = "https://pypi.org/simple/"
+
+[metadata]
+content-hash = "b5df"
+python-versions = "^3.7"
+
+[metadata.files]
+apispec = [
+    {file = "apispec-1.3.3-py2.py3-none-any.whl", hash = "sha256:%s"},
+]
+appnope = []
+ipython = [
+    {file = "ipython-7.13.0.tar.gz", hash = "sha256:%s"},
+]
+private-lib = [
+    {file = "private_lib-0.9.3-py3-none-any.whl", hash = "sha256:%s"},
+]
+PyYAML = [
+    {file = "PyYAML-5.3.1.tar.gz", hash = "sha256:%s"},
+]
+`, hashA, hashB, hashA, hashB), "",
+			`apispec 1.3.3 registry wheel=apispec-1.3.3-py2.py3-none-any.whl@ba0efaa9 extra=lint:flake8 extra=lint:pre-commit extra=yaml:pyyaml
+appnope 0.1.0 registry marker=sys_platform == "darwin"
+ipython 7.13.0 registry sdist=https://files.pythonhosted.org/packages/source/i/ipython/ipython-7.13.0.tar.gz@b4ce2265 dep=appnope;sys_platform == "darwin" dep=importlib-metadata;python_full_version < "3.8" dep=pexpect;sys_platform == "linux"
+private-lib 0.9.3 registry wheel=private_lib-0.9.3-py3-none-any.whl@ba0efaa9 unsupported
+pyyaml 5.3.1 registry sdist=https://files.pythonhosted.org/packages/source/p/pyyaml/PyYAML-5.3.1.tar.gz@b4ce2265`,
+			`private-lib: the index https://pypi.corp.example/simple (source "corp"), for which poetry.lock records no file URLs, and PyPI's would be a guess: resolve it through that index (nixpy resolve)`},
+		{"1.1: bare versions in extras, lists of tables", fmt.Sprintf(`[[package]]
+name = "pytest"
+version = "6.0.1"
+description = ""
+category = "dev"
+optional = false
+python-versions = ">=3.5"
+
+[package.dependencies]
+colorama = {version = "*", markers = "sys_platform == \"win32\""}
+numpy = [
+    {version = ">=1.21", markers = "python_version < \"3.12\""},
+    {version = ">=1.26", python = ">=3.12"},
+]
+mypy = {version = "0.780", optional = true}
+
+[package.extras]
+checkqa_mypy = ["mypy (0.780)"]
+testing = ["argcomplete", "hypothesis (>=3.56)", "requests (>=2) ; python_version < \"3.8\""]
+broken = ["mypy (>=>1)"]
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.8"
+content-hash = "abc"
+
+[metadata.files]
+pytest = [
+    {file = "pytest-6.0.1-py3-none-any.whl", hash = "sha256:%s"},
+]
+`, hashA), "1.1",
+			`pytest 6.0.1 registry wheel=pytest-6.0.1-py3-none-any.whl@ba0efaa9 dep=colorama;sys_platform == "win32" dep=numpy;python_version < "3.12" dep=numpy;python_full_version >= "3.12" extra=checkqa-mypy:mypy extra=testing:argcomplete extra=testing:hypothesis extra=testing:requests;python_version < "3.8"`,
+			`pytest[broken]: poetry.lock: package[0] "pytest": extras.broken: requirement "mypy (>=>1)": constraint ">=>1": specifier ">=>1": clause ">=>1": invalid PEP 440 version ">1": lock the project again with a current Poetry, or do not request the extra "broken"`},
+		{"2.0: package files, groups, markers by group, develop, sources", fmt.Sprintf(`[[package]]
+name = "colorama"
+version = "0.4.6"
+description = ""
+optional = false
+python-versions = ">=3.7"
+groups = ["main", "dev"]
+markers = {main = "platform_system == \"Windows\"", dev = "sys_platform == \"win32\""}
+files = [
+    {file = "colorama-0.4.6-py2.py3-none-any.whl", hash = "sha256:%s"},
+    {file = "colorama-0.4.6.tar.gz", hash = "sha256:%s"},
+]
+
+[[package]]
+name = "corp-lib"
+version = "1.0"
+description = ""
+optional = false
+python-versions = ">=3.8"
+groups = ["main"]
+files = [
+    {file = "corp_lib-1.0-py3-none-any.whl", hash = "sha256:%s"},
+]
+
+[package.source]
+type = "legacy"
+url = "https://pypi.corp.example/simple"
+reference = "corp"
+
+[[package]]
+name = "mylib"
+version = "0.1.0"
+description = ""
+optional = false
+python-versions = "^3.10"
+groups = ["main"]
+files = []
+develop = true
+
+[package.dependencies]
+colorama = "*"
+
+[package.source]
+type = "directory"
+url = "libs/mylib"
+
+[[package]]
+name = "tarball"
+version = "2.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [
+    {file = "v2.0.tar.gz", hash = "sha256:%s"},
+]
+
+[package.source]
+type = "url"
+url = "https://forge.example/tarball/archive/v2.0.tar.gz"
+
+[metadata]
+lock-version = "2.0"
+python-versions = "^3.10"
+content-hash = "abc"
+`, hashA, hashB, hashA, hashB), "2.0",
+			`colorama 0.4.6 registry sdist=https://files.pythonhosted.org/packages/source/c/colorama/colorama-0.4.6.tar.gz@b4ce2265 wheel=colorama-0.4.6-py2.py3-none-any.whl@ba0efaa9
+corp-lib 1.0 registry wheel=corp_lib-1.0-py3-none-any.whl@ba0efaa9 unsupported
+mylib 0.1.0 directory dep=colorama unsupported
+tarball 2.0 url sdist=https://forge.example/tarball/archive/v2.0.tar.gz@b4ce2265`,
+			`corp-lib: the index https://pypi.corp.example/simple (source "corp"), for which poetry.lock records no file URLs, and PyPI's would be a guess: resolve it through that index (nixpy resolve)
+mylib: a directory source; lock mode fetches index artifacts only`},
+		{"2.1: markers string, setuptools left to the environment", fmt.Sprintf(`[[package]]
+name = "gunicorn"
+version = "23.0.0"
+description = ""
+optional = false
+python-versions = ">=3.7"
+groups = ["main"]
+markers = "sys_platform != \"win32\""
+files = [
+    {file = "gunicorn-23.0.0-py3-none-any.whl", hash = "sha256:%s"},
+]
+
+[package.dependencies]
+packaging = "*"
+setuptools = ">=3.0"
+
+[[package]]
+name = "packaging"
+version = "24.2"
+description = ""
+optional = false
+python-versions = ">=3.8"
+groups = ["main"]
+markers = "sys_platform != \"win32\""
+files = [
+    {file = "packaging-24.2-py3-none-any.whl", hash = "sha256:%s"},
+]
+
+[metadata]
+lock-version = "2.1"
+python-versions = ">=3.12"
+content-hash = "abc"
+`, hashA, hashB), "2.1",
+			`gunicorn 23.0.0 registry wheel=gunicorn-23.0.0-py3-none-any.whl@ba0efaa9 dep=packaging marker=sys_platform != "win32"
+packaging 24.2 registry wheel=packaging-24.2-py3-none-any.whl@b4ce2265 marker=sys_platform != "win32"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse("poetry.lock", []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Kind != Poetry || l.Version != tt.version {
+				t.Errorf("kind, version = %s, %q; want %s, %q", l.Kind, l.Version, Poetry, tt.version)
+			}
+			if got := summary(l); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+			if got := problems(l); got != tt.problems {
+				t.Errorf("problems:\n%s\nwant\n%s", got, tt.problems)
+			}
+		})
+	}
+}
+
+func TestParsePoetryErrors(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"bad dependency value", "[metadata]\ncontent-hash = \"x\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = 1\n",
+			`poetry.lock: package[0] "a": dependencies.b: want a constraint string, a table or a list of tables`},
+		{"bad marker in a list of tables", "[metadata]\nlock-version = \"1.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = [{version = \"1\", markers = \"os_name ==\"}, {version = \"2\"}]\n",
+			`poetry.lock: package[0] "a": dependencies.b[0]: markers:`},
+		{"bad package marker", "[metadata]\ncontent-hash = \"x\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarker = \"sys_platform = 1\"\n",
+			`poetry.lock: package[0] "a": marker:`},
+		{"bad file hash", "[metadata]\ncontent-hash = \"x\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata.files]\na = [{file = \"a-1.tar.gz\", hash = \"md5:00\"}]\n",
+			`poetry.lock: package[0] "a": metadata.files.a[0] "a-1.tar.gz": hash: hash "md5:00": want sha256:<64 hex digits>`},
+		{"bad extras of a dependency", "[metadata]\nlock-version = \"2.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = {version = \"1\", extras = \"x\"}\n",
+			`poetry.lock: package[0] "a": dependencies.b: extras: want a list of names`},
+		{"unknown lock-version", "[metadata]\nlock-version = \"1.0\"\n", `poetry.lock: metadata.lock-version: unsupported poetry.lock version "1.0"`},
+	}
+	for _, tt := range tests {
+		_, err := Parse("poetry.lock", []byte(tt.data))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}
