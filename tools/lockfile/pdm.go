@@ -16,6 +16,9 @@ type pdmFile struct {
 		Targets []struct {
 			RequiresPython string `toml:"requires_python"`
 		} `toml:"targets"`
+		// Files, keyed "name version", hold the artifacts up to lock_version 4.2, always with
+		// URLs; later versions list them in each package.
+		Files map[string][]poetryFileRef `toml:"files"`
 	} `toml:"metadata"`
 	Package []pdmPackage `toml:"package"`
 }
@@ -54,6 +57,10 @@ func parsePDM(name string, data []byte) (*Lock, error) {
 		}
 		l.RequiresPython = append(l.RequiresPython, spec...)
 	}
+	oldFiles, err := pdmMetadataFiles(name, f.Metadata.Files)
+	if err != nil {
+		return nil, err
+	}
 	byName := map[string]*Package{}
 	// PDM writes a package with extras as a second entry, "name[extra]", whose dependencies
 	// are the package itself plus what the extras add; they are folded into the first.
@@ -66,6 +73,9 @@ func parsePDM(name string, data []byte) (*Lock, error) {
 		p, err := pdmPackageOf(pp)
 		if err != nil {
 			return nil, fmt.Errorf("%s: package[%d] %q: %w", name, i, pp.Name, err)
+		}
+		for _, a := range oldFiles[p.Name+" "+p.Version] {
+			p.addFile(a)
 		}
 		byName[p.Name] = p
 		l.Packages = append(l.Packages, p)
@@ -139,10 +149,46 @@ func pdmPackageOf(pp pdmPackage) (*Package, error) {
 			a.Filename = filenameOf(a.URL)
 		case a.URL == "" && pp.URL != "":
 			a.URL = pp.URL
-		case a.URL == "":
+		case a.URL == "" && a.Filename != "":
 			a.URL = pypiURL(n, fr.File)
+		case a.URL == "":
+			return nil, fmt.Errorf("files[%d]: neither url nor file: lock the project again", i)
 		}
 		p.addFile(a)
 	}
 	return p, nil
+}
+
+// pdmMetadataFiles reads the [metadata.files] table of lock_version 4.0 to 4.2 into artifacts
+// by "name version", both normalised.
+func pdmMetadataFiles(name string, files map[string][]poetryFileRef) (map[string][]Artifact, error) {
+	out := map[string][]Artifact{}
+	for key, refs := range files {
+		pkg, ver, ok := strings.Cut(key, " ")
+		n, err := pep508.NormalizeValid(pkg)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%s: metadata.files.%q: want the key \"name version\"", name, key)
+		}
+		v, err := normalizeVersion(strings.TrimSpace(ver))
+		if err != nil {
+			return nil, fmt.Errorf("%s: metadata.files.%q: version: %w", name, key, err)
+		}
+		for i, fr := range refs {
+			h, err := parseHash(fr.Hash)
+			if err != nil {
+				return nil, fmt.Errorf("%s: metadata.files.%q[%d]: %w", name, key, i, err)
+			}
+			a := Artifact{URL: fr.URL, Filename: fr.File, SHA256: h}
+			switch {
+			case a.URL != "" && a.Filename == "":
+				a.Filename = filenameOf(a.URL)
+			case a.URL == "" && a.Filename != "":
+				a.URL = pypiURL(n, a.Filename)
+			case a.URL == "":
+				return nil, fmt.Errorf("%s: metadata.files.%q[%d]: neither url nor file: lock the project again", name, key, i)
+			}
+			out[n+" "+v] = append(out[n+" "+v], a)
+		}
+	}
+	return out, nil
 }
