@@ -7,7 +7,7 @@ import (
 )
 
 func TestParsePDMVersions(t *testing.T) {
-	tests := []struct{ name, data, want string }{
+	tests := []struct{ name, data, want, notes string }{
 		{"4.0: URLs in metadata.files", fmt.Sprintf(`[[package]]
 name = "requests"
 version = "2.28.1"
@@ -37,7 +37,7 @@ content_hash = "sha256:abc"
     {url = "https://files.pythonhosted.org/packages/ca/91/requests-2.28.1-py3-none-any.whl", hash = "sha256:%s"},
     {url = "https://mirror.example/packages/requests-2.28.1.tar.gz", hash = "sha256:%s"},
 ]
-`, hashA, hashB), `requests 2.28.1 registry sdist=https://mirror.example/packages/requests-2.28.1.tar.gz@b4ce2265 wheel=requests-2.28.1-py3-none-any.whl@ba0efaa9 dep=certifi dep=idna extra=socks:pysocks`},
+`, hashA, hashB), `requests 2.28.1 registry sdist=https://mirror.example/packages/requests-2.28.1.tar.gz@b4ce2265 wheel=requests-2.28.1-py3-none-any.whl@ba0efaa9 dep=certifi dep=idna extra=socks:pysocks`, ""},
 		{"4.2: groups in metadata, files by name and version", fmt.Sprintf(`[metadata]
 groups = ["default", "dev"]
 cross_platform = true
@@ -58,7 +58,7 @@ dependencies = [
 "click 8.1.3" = [
     {url = "https://files.pythonhosted.org/packages/c2/f1/click-8.1.3-py3-none-any.whl", hash = "sha256:%s"},
 ]
-`, hashA), `click 8.1.3 registry wheel=click-8.1.3-py3-none-any.whl@ba0efaa9 dep=colorama;platform_system == "Windows"`},
+`, hashA), `click 8.1.3 registry wheel=click-8.1.3-py3-none-any.whl@ba0efaa9 dep=colorama;platform_system == "Windows"`, ""},
 		{"4.3: files by name in the package", fmt.Sprintf(`[metadata]
 groups = ["default"]
 cross_platform = true
@@ -75,7 +75,7 @@ files = [
     {file = "idna-3.4-py3-none-any.whl", hash = "sha256:%s"},
     {file = "idna-3.4.tar.gz", hash = "sha256:%s"},
 ]
-`, hashA, hashB), `idna 3.4 registry sdist=https://files.pythonhosted.org/packages/source/i/idna/idna-3.4.tar.gz@b4ce2265 wheel=idna-3.4-py3-none-any.whl@ba0efaa9`},
+`, hashA, hashB), `idna 3.4 registry sdist=https://files.pythonhosted.org/packages/source/i/idna/idna-3.4.tar.gz@b4ce2265 wheel=idna-3.4-py3-none-any.whl@ba0efaa9`, ""},
 		{"4.4: static URLs, markers and groups per package", fmt.Sprintf(`[metadata]
 groups = ["default"]
 strategy = ["cross_platform", "inherit_metadata", "static_urls"]
@@ -103,7 +103,7 @@ files = [
     {file = "v1.0.zip", hash = "sha256:%s"},
 ]
 `, hashA, hashB), `archive 1.0 url sdist=https://forge.example/archive/v1.0.zip@b4ce2265
-colorama 0.4.6 registry wheel=colorama-0.4.6-py2.py3-none-any.whl@ba0efaa9 marker=platform_system == "Windows"`},
+colorama 0.4.6 registry wheel=colorama-0.4.6-py2.py3-none-any.whl@ba0efaa9 marker=platform_system == "Windows"`, ""},
 		{"4.5: targets, git and path packages", fmt.Sprintf(`[metadata]
 groups = ["default"]
 strategy = ["inherit_metadata"]
@@ -125,10 +125,27 @@ groups = ["default"]
 name = "tool"
 version = "2.0"
 git = "https://github.com/example/tool.git"
+ref = "main"
 revision = "0123456789abcdef0123456789abcdef01234567"
+subdirectory = "python"
 summary = ""
 groups = ["default"]
 dependencies = ["idna"]
+
+[[package]]
+name = "old-lib"
+version = "0.2"
+url = "file:///${PROJECT_ROOT}/libs/old"
+editable = true
+summary = ""
+groups = ["default"]
+
+[[package]]
+name = "vendored"
+version = "1.0"
+path = "./vendor/vendored-1.0-py3-none-any.whl"
+summary = ""
+groups = ["default"]
 
 [[package]]
 name = "idna"
@@ -140,8 +157,13 @@ files = [
     {file = "idna-3.10-py3-none-any.whl", hash = "sha256:%s"},
 ]
 `, hashA), `idna 3.10 registry wheel=idna-3.10-py3-none-any.whl@ba0efaa9
-lib 0.1.0 directory unsupported
-tool 2.0 git dep=idna unsupported`},
+lib 0.1.0 directory
+old-lib 0.2 editable
+tool 2.0 git dep=idna
+vendored 1.0 path unsupported`, `lib: path libs/lib
+old-lib: path libs/old
+tool: git https://github.com/example/tool.git@0123456789abcdef0123456789abcdef01234567 python
+vendored: a local file ./vendor/vendored-1.0-py3-none-any.whl instead of a URL: publish it to an index or reference it by URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,6 +177,9 @@ tool 2.0 git dep=idna unsupported`},
 			if got := summary(l); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
+			if got := notes(l); got != tt.notes {
+				t.Errorf("notes:\n%s\nwant\n%s", got, tt.notes)
+			}
 		})
 	}
 }
@@ -166,14 +191,10 @@ func TestParsePDMErrors(t *testing.T) {
 			`pdm.lock: metadata.files."requests": want the key "name version"`},
 		{"metadata.files version", head + "[metadata.files]\n\"requests 2.x\" = []\n",
 			`pdm.lock: metadata.files."requests 2.x": version:`},
-		{"metadata.files hash", head + "[metadata.files]\n\"a 1\" = [{url = \"https://x.example/a-1.tar.gz\", hash = \"md5:00\"}]\n",
-			`pdm.lock: metadata.files."a 1"[0]: hash "md5:00": want sha256:<64 hex digits>`},
-		{"metadata.files entry without url or file", head + "[metadata.files]\n\"a 1\" = [{hash = \"sha256:" + hashA + "\"}]\n",
-			`pdm.lock: metadata.files."a 1"[0]: neither url nor file: lock the project again`},
-		{"package file without url or file", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{hash = \"sha256:" + hashA + "\"}]\n",
-			`pdm.lock: package[0] "a": files[0]: neither url nor file: lock the project again`},
 		{"package marker", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarker = \"os_name ==\"\n",
 			`pdm.lock: package[0] "a": marker:`},
+		{"git without a commit", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\ngit = \"https://x.example/a.git\"\nref = \"main\"\n",
+			`pdm.lock: package[0] "a": revision: "" is not a full commit hash of https://x.example/a.git: lock the project again`},
 		{"lock version 3", "[metadata]\nlock_version = \"3.1\"\n", `pdm.lock: metadata.lock_version: unsupported pdm.lock version "3.1" (this tool reads 4.x)`},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -35,11 +37,18 @@ type poetryPackage struct {
 	Files        []poetryFileRef     `toml:"files"` // 2.x
 	Dependencies map[string]any      `toml:"dependencies"`
 	Extras       map[string][]string `toml:"extras"`
-	Source       *struct {
-		Type      string `toml:"type"` // absent in Poetry 1.0, whose sources are all indexes
-		URL       string `toml:"url"`
-		Reference string `toml:"reference"`
-	} `toml:"source"`
+	Source       *poetrySource       `toml:"source"`
+}
+
+type poetrySource struct {
+	Type string `toml:"type"` // absent in Poetry 1.0, whose sources are all indexes
+	// URL is an index, a git repository, an archive's URL, or a path relative to the lock's
+	// directory (directory and file sources).
+	URL       string `toml:"url"`
+	Reference string `toml:"reference"`
+	// ResolvedReference is the commit a git source is pinned to.
+	ResolvedReference string `toml:"resolved_reference"`
+	Subdirectory      string `toml:"subdirectory"`
 }
 
 type poetryFileRef struct {
@@ -109,7 +118,9 @@ func parsePoetry(name string, data []byte) (*Lock, error) {
 		for j, fr := range files {
 			h, err := parseHash(fr.Hash)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s[%d] %q: hash: %w", where, field, j, fr.File, err)
+				// As for uv.lock: a malformed artifact stops lock mode only, for a needed package.
+				p.Invalid = fmt.Sprintf("%s[%d] %q: hash: %v", field, j, fr.File, err)
+				break
 			}
 			a := Artifact{Filename: fr.File, SHA256: h, URL: fr.URL}
 			switch {
@@ -204,6 +215,33 @@ func pypiSource(typ, u string) bool {
 	return (typ == "legacy" || typ == "") && (u == "https://pypi.org/simple" || u == "https://pypi.python.org/simple")
 }
 
+// poetrySourceOf fills in where a package of [package.source] comes from.
+func poetrySourceOf(p *Package, s *poetrySource) error {
+	switch {
+	case s.Type == "url":
+		p.Source = "url"
+	case pypiSource(s.Type, s.URL):
+	case s.Type == "legacy" || s.Type == "":
+		p.Index = s.URL
+		p.Unsupported = fmt.Sprintf("the index %s (source %q), for which poetry.lock records no file URLs, and PyPI's "+
+			"would be a guess: resolve it through that index (nixpy resolve)", s.URL, s.Reference)
+	case s.Type == "git":
+		if !isGitCommit(s.ResolvedReference) {
+			return fmt.Errorf("source.resolved_reference: %q is not a full commit hash: lock the project again", s.ResolvedReference)
+		}
+		p.Source = "git"
+		p.Git = &GitRef{URL: strings.TrimPrefix(s.URL, "git+"), Rev: strings.ToLower(s.ResolvedReference), Subdirectory: s.Subdirectory}
+	case s.Type == "directory":
+		p.Source, p.Path = "directory", path.Clean(filepath.ToSlash(s.URL))
+	case s.Type == "file":
+		p.Source = "path"
+		p.Unsupported = "a local file " + s.URL + " instead of a URL: publish it to an index or reference it by URL"
+	default:
+		return fmt.Errorf("source.type: %q is not one of legacy, url, git, directory or file", s.Type)
+	}
+	return nil
+}
+
 func poetryPackageOf(where string, pp poetryPackage) (*Package, error) {
 	n, err := pep508.NormalizeValid(pp.Name)
 	if err != nil {
@@ -214,17 +252,9 @@ func poetryPackageOf(where string, pp poetryPackage) (*Package, error) {
 		return nil, fmt.Errorf("version: %w", err)
 	}
 	p := &Package{Name: n, Version: v, Source: "registry"}
-	if s := pp.Source; s != nil {
-		switch {
-		case s.Type == "url":
-			p.Source = "url"
-		case pypiSource(s.Type, s.URL):
-		case s.Type == "legacy" || s.Type == "":
-			p.Unsupported = fmt.Sprintf("the index %s (source %q), for which poetry.lock records no file URLs, and PyPI's "+
-				"would be a guess: resolve it through that index (nixpy resolve)", s.URL, s.Reference)
-		default:
-			p.Source = s.Type
-			p.Unsupported = "a " + s.Type + " source; lock mode fetches index artifacts only"
+	if pp.Source != nil {
+		if err := poetrySourceOf(p, pp.Source); err != nil {
+			return nil, err
 		}
 	}
 	if s, ok := pp.Markers.(string); ok {

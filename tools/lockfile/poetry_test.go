@@ -7,11 +7,17 @@ import (
 	"testing"
 )
 
-// problems lists a lock's deferred errors, one line each: the packages lock mode cannot fetch
-// and the extras it cannot read.
-func problems(l *Lock) string {
+// notes lists, one line each, what summary leaves out: where local and git packages come
+// from, and the deferred errors (packages lock mode cannot fetch, extras it cannot read).
+func notes(l *Lock) string {
 	var lines []string
 	for _, p := range l.Packages {
+		if p.Path != "" {
+			lines = append(lines, p.Name+": path "+p.Path)
+		}
+		if g := p.Git; g != nil {
+			lines = append(lines, p.Name+": git "+g.URL+"@"+g.Rev+" "+g.Subdirectory)
+		}
 		if p.Unsupported != "" {
 			lines = append(lines, p.Name+": "+p.Unsupported)
 		}
@@ -33,9 +39,9 @@ func sortedExtras(m map[string]error) []string {
 
 func TestParsePoetryVersions(t *testing.T) {
 	tests := []struct {
-		name, data     string
-		version        string
-		want, problems string
+		name, data  string
+		version     string
+		want, notes string
 	}{
 		{"0.12: hashes without file names", fmt.Sprintf(`[[package]]
 category = "main"
@@ -239,6 +245,38 @@ type = "directory"
 url = "libs/mylib"
 
 [[package]]
+name = "poetry-core"
+version = "2.4.1"
+description = ""
+optional = false
+python-versions = ">=3.10, <4.0"
+groups = ["main"]
+files = []
+develop = false
+
+[package.source]
+type = "git"
+url = "https://github.com/python-poetry/poetry-core.git"
+reference = "HEAD"
+resolved_reference = "E3998B0E111DC03E4AA721FD054C48E5C7DE6FC5"
+subdirectory = "src"
+
+[[package]]
+name = "local-wheel"
+version = "0.3"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [
+    {file = "local_wheel-0.3-py3-none-any.whl", hash = "sha256:%s"},
+]
+
+[package.source]
+type = "file"
+url = "dist/local_wheel-0.3-py3-none-any.whl"
+
+[[package]]
 name = "tarball"
 version = "2.0"
 description = ""
@@ -257,13 +295,17 @@ url = "https://forge.example/tarball/archive/v2.0.tar.gz"
 lock-version = "2.0"
 python-versions = "^3.10"
 content-hash = "abc"
-`, hashA, hashB, hashA, hashB), "2.0",
+`, hashA, hashB, hashA, hashA, hashB), "2.0",
 			`colorama 0.4.6 registry sdist=https://files.pythonhosted.org/packages/source/c/colorama/colorama-0.4.6.tar.gz@b4ce2265 wheel=colorama-0.4.6-py2.py3-none-any.whl@ba0efaa9
 corp-lib 1.0 registry wheel=corp_lib-1.0-py3-none-any.whl@ba0efaa9 unsupported
-mylib 0.1.0 directory dep=colorama unsupported
+local-wheel 0.3 path wheel=local_wheel-0.3-py3-none-any.whl@ba0efaa9 unsupported
+mylib 0.1.0 directory dep=colorama
+poetry-core 2.4.1 git
 tarball 2.0 url sdist=https://forge.example/tarball/archive/v2.0.tar.gz@b4ce2265`,
 			`corp-lib: the index https://pypi.corp.example/simple (source "corp"), for which poetry.lock records no file URLs, and PyPI's would be a guess: resolve it through that index (nixpy resolve)
-mylib: a directory source; lock mode fetches index artifacts only`},
+local-wheel: a local file dist/local_wheel-0.3-py3-none-any.whl instead of a URL: publish it to an index or reference it by URL
+mylib: path libs/mylib
+poetry-core: git https://github.com/python-poetry/poetry-core.git@e3998b0e111dc03e4aa721fd054c48e5c7de6fc5 src`},
 		{"2.1: markers string, setuptools left to the environment", fmt.Sprintf(`[[package]]
 name = "gunicorn"
 version = "23.0.0"
@@ -312,8 +354,8 @@ packaging 24.2 registry wheel=packaging-24.2-py3-none-any.whl@b4ce2265 marker=sy
 			if got := summary(l); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
-			if got := problems(l); got != tt.problems {
-				t.Errorf("problems:\n%s\nwant\n%s", got, tt.problems)
+			if got := notes(l); got != tt.notes {
+				t.Errorf("notes:\n%s\nwant\n%s", got, tt.notes)
 			}
 		})
 	}
@@ -327,16 +369,51 @@ func TestParsePoetryErrors(t *testing.T) {
 			`poetry.lock: package[0] "a": dependencies.b[0]: markers:`},
 		{"bad package marker", "[metadata]\ncontent-hash = \"x\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarker = \"sys_platform = 1\"\n",
 			`poetry.lock: package[0] "a": marker:`},
-		{"bad file hash", "[metadata]\ncontent-hash = \"x\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata.files]\na = [{file = \"a-1.tar.gz\", hash = \"md5:00\"}]\n",
-			`poetry.lock: package[0] "a": metadata.files.a[0] "a-1.tar.gz": hash: hash "md5:00": want sha256:<64 hex digits>`},
 		{"bad extras of a dependency", "[metadata]\nlock-version = \"2.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.dependencies]\nb = {version = \"1\", extras = \"x\"}\n",
 			`poetry.lock: package[0] "a": dependencies.b: extras: want a list of names`},
+		{"git source without a commit", "[metadata]\nlock-version = \"2.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"git\"\nurl = \"https://x.example/a.git\"\nreference = \"main\"\nresolved_reference = \"main\"\n",
+			`poetry.lock: package[0] "a": source.resolved_reference: "main" is not a full commit hash: lock the project again`},
+		{"unknown source type", "[metadata]\nlock-version = \"2.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[package.source]\ntype = \"hg\"\nurl = \"https://x.example/a\"\n",
+			`poetry.lock: package[0] "a": source.type: "hg" is not one of legacy, url, git, directory or file`},
 		{"unknown lock-version", "[metadata]\nlock-version = \"1.0\"\n", `poetry.lock: metadata.lock-version: unsupported poetry.lock version "1.0"`},
 	}
 	for _, tt := range tests {
 		_, err := Parse("poetry.lock", []byte(tt.data))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestParseInvalidArtifacts checks that a malformed artifact record is kept on its package,
+// for lock mode to report if the package is needed, rather than failing the parse.
+func TestParseInvalidArtifacts(t *testing.T) {
+	tests := []struct{ name, file, data, pkg, want string }{
+		{"poetry 1.1 hash", "poetry.lock", "[metadata]\nlock-version = \"1.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata.files]\na = [{file = \"a-1.tar.gz\", hash = \"md5:00\"}]\n",
+			"a", `metadata.files.a[0] "a-1.tar.gz": hash: hash "md5:00": want sha256:<64 hex digits>`},
+		{"poetry 2.1 hash", "poetry.lock", "[metadata]\nlock-version = \"2.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{file = \"a-1.tar.gz\", hash = \"sha256:00\"}]\n",
+			"a", `files[0] "a-1.tar.gz": hash: hash "sha256:00": want 64 hex digits`},
+		{"pdm 4.1 metadata.files hash", "pdm.lock", "[metadata]\nlock_version = \"4.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata.files]\n\"a 1\" = [{url = \"https://x.example/a-1.tar.gz\", hash = \"md5:00\"}]\n",
+			"a", `metadata.files."a 1"[0]: hash "md5:00": want sha256:<64 hex digits>`},
+		{"pdm 4.1 metadata.files entry without url or file", "pdm.lock", "[metadata]\nlock_version = \"4.1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[metadata.files]\n\"a 1\" = [{hash = \"sha256:" + hashA + "\"}]\n",
+			"a", `metadata.files."a 1"[0]: neither url nor file: lock the project again`},
+		{"pdm 4.4 file without url or file", "pdm.lock", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{hash = \"sha256:" + hashA + "\"}]\n",
+			"a", `files[0]: neither url nor file: lock the project again`},
+	}
+	for _, tt := range tests {
+		l, err := Parse(tt.file, []byte(tt.data))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		got := ""
+		for _, p := range l.Packages {
+			if p.Name == tt.pkg {
+				got = p.Invalid
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: Invalid = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -6,10 +6,10 @@ import (
 )
 
 // TestOldPoetryDeferredErrors checks that what a Poetry lock cannot give (an extra spelled
-// in a way the tool cannot read, files of a lock that recorded only hashes) fails the
-// translation only when the project needs it.
+// in a way the tool cannot read, a malformed hash, files of a lock that recorded only hashes)
+// fails the translation only when the project needs it.
 func TestOldPoetryDeferredErrors(t *testing.T) {
-	const lock11 = `[[package]]
+	lock11 := `[[package]]
 name = "flask"
 version = "3.1.3"
 description = ""
@@ -70,6 +70,9 @@ pytest = ["` + strings.TrimPrefix(flaskSdistHash, "sha256:") + `"]
 		{"requested bare-version extra", strings.Replace(appPyproject, "flask>=3.1", "flask[async]>=3.1", 1), lock11, ""},
 		{"requested malformed extra", strings.Replace(appPyproject, "flask>=3.1", "flask[dotenv]>=3.1", 1), lock11,
 			`poetry.lock: package[0] "flask": extras.dotenv: requirement "python-dotenv (>=>1)"`},
+		{"malformed hash, needed", appPyproject, strings.Replace(lock11, flaskWheelHash, "sha256:00", 1),
+			`poetry.lock: package flask 3.1.3: metadata.files.flask[0] "flask-3.1.3-py3-none-any.whl": hash: hash "sha256:00": want 64 hex digits`},
+		{"malformed hash, not needed", appPyproject, strings.Replace(lock11, flaskSdistHash, "sha256:00", 1), ""},
 		{"hashes only, needed", appPyproject, lock012,
 			"poetry.lock: package flask 3.1.3: source: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"},
 	}
