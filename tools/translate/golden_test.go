@@ -29,6 +29,8 @@ var goldenCases = []goldenCase{
 	{"poetry2", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-darwin", Extras: []string{"redis"}}},
 	{"pdm", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
 	{"pdm-app", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
+	{"poetry10", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
+	{"pdm41", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
 	{"pylock", "pylock.toml", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-linux", Libc: "musl-1.2"}},
 	{"requirements", "requirements.txt", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux",
 		URLRewrites: []Rewrite{{From: "https://files.pythonhosted.org/packages/", To: "https://pypi-mirror.example.org/packages/"}}}},
