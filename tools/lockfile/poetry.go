@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nixpy/rules_nixpy/tools/pep440"
 	"github.com/nixpy/rules_nixpy/tools/pep508"
 	"github.com/nixpy/rules_nixpy/tools/pyproject"
 	"github.com/nixpy/rules_nixpy/tools/tomlfile"
@@ -19,7 +20,6 @@ type poetryFile struct {
 		// LockVersion is absent from the locks of Poetry 1.0 and older.
 		LockVersion    string `toml:"lock-version"`
 		PythonVersions string `toml:"python-versions"`
-		ContentHash    string `toml:"content-hash"`
 		// Files, keyed by the name as the lock spells it, hold the artifacts up to lock-version
 		// 1.1 (Poetry 1.0 and 1.1); Hashes, hashes without file names, are Poetry 0.12's.
 		Files  map[string][]poetryFileRef `toml:"files"`
@@ -57,20 +57,6 @@ type poetryFileRef struct {
 	URL  string `toml:"url"`
 }
 
-// poetryWriter names the Poetry releases that write a lock-version, for errors that say how
-// the lock was made.
-func poetryWriter(lv string, hashesOnly bool) string {
-	switch {
-	case hashesOnly:
-		return "Poetry 0.12 or older"
-	case lv == "":
-		return "Poetry 1.0 (no lock-version)"
-	case lv == "1.1":
-		return "Poetry 1.1"
-	}
-	return "Poetry 1.2 or later"
-}
-
 func parsePoetry(name string, data []byte) (*Lock, error) {
 	var f poetryFile
 	if err := tomlfile.Decode(name, data, &f); err != nil {
@@ -83,7 +69,6 @@ func parsePoetry(name string, data []byte) (*Lock, error) {
 		return nil, fmt.Errorf("%s: metadata.lock-version: unsupported poetry.lock version %q (this tool reads 1.1, 2.0 and 2.1, and the older locks without lock-version)", name, lv)
 	}
 	hashesOnly := lv == "" && f.Metadata.Hashes != nil
-	writer := poetryWriter(lv, hashesOnly)
 	l := &Lock{File: name, Kind: Poetry, Version: lv}
 	var err error
 	if l.RequiresPython, err = pyproject.ParsePoetryConstraint(f.Metadata.PythonVersions); err != nil {
@@ -111,9 +96,13 @@ func parsePoetry(name string, data []byte) (*Lock, error) {
 		if lv == "" || lv == "1.1" {
 			files, field = topFiles[p.Name], "metadata.files."+pp.Name
 		}
+		if len(topFiles) > 0 && p.Source == "registry" {
+			// [metadata.files] lists the files of every locked version of a name under it.
+			files = ofVersion(files, p.Version)
+		}
 		if hashesOnly && p.Unsupported == "" && p.Source == "registry" {
-			p.Unsupported = "metadata.hashes: the lock records hashes but no file names (written by " + writer +
-				", without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"
+			p.Unsupported = "metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, " +
+				"without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"
 		}
 		for j, fr := range files {
 			h, err := parseHash(fr.Hash)
@@ -168,6 +157,39 @@ func dropUnlocked(pkgs []*Package) {
 			p.Optional[e] = keep(deps)
 		}
 	}
+}
+
+// ofVersion keeps the files whose names carry the version, and those whose names it cannot
+// read.
+func ofVersion(files []poetryFileRef, version string) []poetryFileRef {
+	want, err := pep440.Parse(version)
+	if err != nil {
+		return files
+	}
+	var out []poetryFileRef
+	for _, f := range files {
+		if v, err := pep440.Parse(fileVersion(f.File)); err != nil || v.Compare(want) == 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// fileVersion is the version in a wheel's or sdist's name: a wheel's second dash-separated
+// part, an sdist's text after its last dash.
+func fileVersion(file string) string {
+	if base, ok := strings.CutSuffix(file, ".whl"); ok {
+		if parts := strings.Split(base, "-"); len(parts) >= 5 {
+			return parts[1]
+		}
+		return ""
+	}
+	for _, ext := range []string{".tar.gz", ".zip", ".tar.bz2", ".tgz"} {
+		if base, ok := strings.CutSuffix(file, ext); ok {
+			return base[strings.LastIndex(base, "-")+1:]
+		}
+	}
+	return ""
 }
 
 // foldNeededWhere adds Poetry 1.0's package markers to the edges that lead to the package, so

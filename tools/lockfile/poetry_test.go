@@ -198,6 +198,37 @@ pytest = [
 `, hashA), "1.1",
 			`pytest 6.0.1 registry wheel=pytest-6.0.1-py3-none-any.whl@ba0efaa9 dep=colorama;sys_platform == "win32" dep=numpy;python_version < "3.12" dep=numpy;python_full_version >= "3.12" extra=checkqa-mypy:mypy extra=testing:argcomplete extra=testing:hypothesis extra=testing:requests;python_version < "3.8"`,
 			`pytest[broken]: poetry.lock: package[0] "pytest": extras.broken: requirement "mypy (>=>1)": constraint ">=>1": specifier ">=>1": clause ">=>1": invalid PEP 440 version ">1": lock the project again with a current Poetry, or do not request the extra "broken"`},
+		{"1.1: two versions of one name share metadata.files", fmt.Sprintf(`[[package]]
+name = "numpy"
+version = "1.21.6"
+description = ""
+category = "main"
+optional = false
+python-versions = ">=3.7,<3.11"
+
+[[package]]
+name = "numpy"
+version = "1.24.3"
+description = ""
+category = "main"
+optional = false
+python-versions = ">=3.8"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.7"
+content-hash = "abc"
+
+[metadata.files]
+numpy = [
+    {file = "numpy-1.21.6-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:%s"},
+    {file = "numpy-1.21.6.zip", hash = "sha256:%s"},
+    {file = "numpy-1.24.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:%s"},
+    {file = "numpy-1.24.3.tar.gz", hash = "sha256:%s"},
+]
+`, hashA, hashB, hashB, hashA), "1.1",
+			`numpy 1.21.6 registry sdist=https://files.pythonhosted.org/packages/source/n/numpy/numpy-1.21.6.zip@b4ce2265 wheel=numpy-1.21.6-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl@ba0efaa9
+numpy 1.24.3 registry sdist=https://files.pythonhosted.org/packages/source/n/numpy/numpy-1.24.3.tar.gz@ba0efaa9 wheel=numpy-1.24.3-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl@b4ce2265`, ""},
 		{"2.0: package files, groups, markers by group, develop, sources", fmt.Sprintf(`[[package]]
 name = "colorama"
 version = "0.4.6"
