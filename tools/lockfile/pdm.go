@@ -233,7 +233,10 @@ func pdmArtifact(project string, fr poetryFileRef, pkgURL string) (Artifact, err
 	if err != nil {
 		return Artifact{}, err
 	}
-	a := Artifact{URL: fr.URL, Filename: fr.File, SHA256: h}
+	// lock_version 4.0 and 4.1 kept the index link's "#sha256=..." fragment, which no
+	// download needs and a store path name may not hold.
+	u, _, _ := strings.Cut(fr.URL, "#")
+	a := Artifact{URL: u, Filename: fr.File, SHA256: h}
 	switch {
 	case a.URL != "" && a.Filename == "":
 		a.Filename = filenameOf(a.URL)

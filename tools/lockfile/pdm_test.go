@@ -34,10 +34,10 @@ content_hash = "sha256:abc"
 
 [metadata.files]
 "requests 2.28.1" = [
-    {url = "https://files.pythonhosted.org/packages/ca/91/requests-2.28.1-py3-none-any.whl", hash = "sha256:%s"},
+    {url = "https://files.pythonhosted.org/packages/ca/91/requests-2.28.1-py3-none-any.whl#sha256=%s", hash = "sha256:%s"},
     {url = "https://mirror.example/packages/requests-2.28.1.tar.gz", hash = "sha256:%s"},
 ]
-`, hashA, hashB), `requests 2.28.1 registry sdist=https://mirror.example/packages/requests-2.28.1.tar.gz@b4ce2265 wheel=requests-2.28.1-py3-none-any.whl@ba0efaa9 dep=certifi dep=idna extra=socks:pysocks`, ""},
+`, hashA, hashA, hashB), `requests 2.28.1 registry sdist=https://mirror.example/packages/requests-2.28.1.tar.gz@b4ce2265 wheel=requests-2.28.1-py3-none-any.whl@ba0efaa9 dep=certifi dep=idna extra=socks:pysocks`, ""},
 		{"4.2: groups in metadata, files by name and version", fmt.Sprintf(`[metadata]
 groups = ["default", "dev"]
 cross_platform = true
@@ -181,6 +181,26 @@ vendored: a local file ./vendor/vendored-1.0-py3-none-any.whl instead of a URL: 
 				t.Errorf("notes:\n%s\nwant\n%s", got, tt.notes)
 			}
 		})
+	}
+}
+
+// TestPDMURLFragment checks that the "#sha256=" fragment lock_version 4.0 and 4.1 kept on
+// URLs is dropped: Nix names the download after the URL, and '#' is not allowed there.
+func TestPDMURLFragment(t *testing.T) {
+	l, err := Parse("pdm.lock", []byte(fmt.Sprintf(`[[package]]
+name = "six"
+version = "1.16.0"
+[metadata]
+lock_version = "4.0"
+[metadata.files]
+"six 1.16.0" = [{url = "https://files.pythonhosted.org/packages/d9/5a/six-1.16.0-py2.py3-none-any.whl#sha256=%s", hash = "sha256:%s"}]
+`, hashA, hashA)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := l.Packages[0].Wheels[0]
+	if want := "https://files.pythonhosted.org/packages/d9/5a/six-1.16.0-py2.py3-none-any.whl"; w.URL != want || w.Filename != "six-1.16.0-py2.py3-none-any.whl" {
+		t.Errorf("wheel = %s (%s), want %s (six-1.16.0-py2.py3-none-any.whl)", w.URL, w.Filename, want)
 	}
 }
 
