@@ -97,13 +97,13 @@ func parsePDM(name string, data []byte) (*Lock, error) {
 		n := pep508.Normalize(pp.Name)
 		base, ok := byName[n]
 		if !ok {
-			return nil, fmt.Errorf("%s: package %q with extras %v: no entry for the package itself", name, pp.Name, pp.Extras)
+			return nil, fmt.Errorf("%s: package %q with extras %s: no entry for the package itself: lock the project again", name, pp.Name, strings.Join(pp.Extras, ", "))
 		}
 		var deps []Dep
 		for _, r := range pp.Dependencies {
 			d, err := depFromRequirement(r)
 			if err != nil {
-				return nil, fmt.Errorf("%s: package %q extras %v: dependencies: %w", name, pp.Name, pp.Extras, err)
+				return nil, fmt.Errorf("%s: package %q with extras %s: dependencies: %w", name, pp.Name, strings.Join(pp.Extras, ", "), err)
 			}
 			if d.Name != n {
 				deps = append(deps, d)
