@@ -100,10 +100,12 @@ func parsePDM(name string, data []byte) (*Lock, error) {
 			return nil, fmt.Errorf("%s: package %q with extras %s: no entry for the package itself: lock the project again", name, pp.Name, strings.Join(pp.Extras, ", "))
 		}
 		var deps []Dep
+		var bad error
 		for _, r := range pp.Dependencies {
 			d, err := depFromRequirement(r)
 			if err != nil {
-				return nil, fmt.Errorf("%s: package %q with extras %s: dependencies: %w", name, pp.Name, strings.Join(pp.Extras, ", "), err)
+				bad = fmt.Errorf("%s: package %q with extras %s: dependencies: %w: lock the project again, or do not request these extras", name, pp.Name, strings.Join(pp.Extras, ", "), err)
+				break
 			}
 			if d.Name != n {
 				deps = append(deps, d)
@@ -118,6 +120,13 @@ func parsePDM(name string, data []byte) (*Lock, error) {
 				return nil, fmt.Errorf("%s: package %q: extras: %w", name, pp.Name, err)
 			}
 			base.Optional[ne] = append(base.Optional[ne], deps...)
+			if bad != nil {
+				// Only who asks for the extra needs its entry read right.
+				if base.BadExtras == nil {
+					base.BadExtras = map[string]error{}
+				}
+				base.BadExtras[ne] = bad
+			}
 		}
 	}
 	return l, nil

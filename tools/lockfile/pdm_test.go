@@ -156,11 +156,20 @@ groups = ["default"]
 files = [
     {file = "idna-3.10-py3-none-any.whl", hash = "sha256:%s"},
 ]
+
+[[package]]
+name = "idna"
+version = "3.10"
+extras = ["all"]
+summary = ""
+groups = ["default"]
+dependencies = ["idna==3.10", "bad>=>1"]
 `, hashA), `idna 3.10 registry wheel=idna-3.10-py3-none-any.whl@ba0efaa9
 lib 0.1.0 directory
 old-lib 0.2 editable
 tool 2.0 git dep=idna
-vendored 1.0 path unsupported`, `lib: path libs/lib
+vendored 1.0 path unsupported`, `idna[all]: pdm.lock: package "idna" with extras all: dependencies: requirement "bad>=>1": specifier ">=>1": clause ">=>1": invalid PEP 440 version ">1": lock the project again, or do not request these extras
+lib: path libs/lib
 old-lib: path libs/old
 tool: git https://github.com/example/tool.git@0123456789abcdef0123456789abcdef01234567 python
 vendored: a local file ./vendor/vendored-1.0-py3-none-any.whl instead of a URL: publish it to an index or reference it by URL`},
@@ -215,8 +224,6 @@ func TestParsePDMErrors(t *testing.T) {
 			`pdm.lock: package[0] "a": marker:`},
 		{"extras entry without its package", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nextras = [\"x\", \"y\"]\n",
 			`pdm.lock: package "a" with extras x, y: no entry for the package itself: lock the project again`},
-		{"extras entry dependency", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\n[[package]]\nname = \"a\"\nversion = \"1\"\nextras = [\"x\"]\ndependencies = [\"b>=\"]\n",
-			`pdm.lock: package "a" with extras x: dependencies: requirement "b>="`},
 		{"git without a commit", "[metadata]\nlock_version = \"4.4\"\n[[package]]\nname = \"a\"\nversion = \"1\"\ngit = \"https://x.example/a.git\"\nref = \"main\"\n",
 			`pdm.lock: package[0] "a": revision: "" is not a full commit hash of https://x.example/a.git: lock the project again`},
 		{"lock version 3", "[metadata]\nlock_version = \"3.1\"\n", `pdm.lock: metadata.lock_version: unsupported pdm.lock version "3.1" (this tool reads 4.x)`},
