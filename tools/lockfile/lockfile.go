@@ -1,5 +1,5 @@
 // Package lockfile reads Python lock files into one model: uv.lock (version 1), poetry.lock
-// (lock-version 1.1, 2.0, 2.1), pdm.lock (lock_version 4.x), pylock.toml (PEP 751, lock-version
+// (lock-version 1.1, 2.0, 2.1, and Poetry 0.12 and 1.0's without one), pdm.lock (lock_version 4.x), pylock.toml (PEP 751, lock-version
 // 1.x) and requirements.txt with --hash pins. The kind is found from the content, so a lock
 // file may have any name.
 package lockfile
@@ -84,6 +84,10 @@ type Package struct {
 	// (a malformed hash); like Unsupported, it matters only to lock mode, and only if the
 	// package is needed.
 	Invalid string
+	// BadExtras holds, for an extra whose entries the lock spells in a way this tool cannot
+	// read, the error naming file, package and field; it is raised only if the extra is
+	// requested, as a lock's extras are mostly ones nobody asks for.
+	BadExtras map[string]error
 }
 
 // GitRef is a commit of a git repository.
@@ -125,6 +129,8 @@ func Parse(name string, data []byte) (*Lock, error) {
 		Metadata    struct {
 			LockVersion      any `toml:"lock-version"`
 			LockVersionUnder any `toml:"lock_version"`
+			// Poetry wrote no lock-version before 1.1, but always a content-hash.
+			ContentHash any `toml:"content-hash"`
 		} `toml:"metadata"`
 	}
 	if err := tomlfile.Decode(name, data, &probe); err != nil {
@@ -140,7 +146,7 @@ func Parse(name string, data []byte) (*Lock, error) {
 		l, err = parsePyLock(name, data)
 	case probe.Version != nil:
 		l, err = parseUV(name, data)
-	case probe.Metadata.LockVersion != nil:
+	case probe.Metadata.LockVersion != nil || probe.Metadata.ContentHash != nil:
 		l, err = parsePoetry(name, data)
 	case probe.Metadata.LockVersionUnder != nil:
 		l, err = parsePDM(name, data)

@@ -266,7 +266,15 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 	w.Open("python.pkgs.buildPythonApplication {")
 	w.Line("pname = %s;", q(t.proj.Name))
 	w.Line("version = %s;", q(version))
-	w.Line("pyproject = true;")
+	if t.proj.Unpackaged {
+		// PDM runs an application it does not build from its source tree: the tree is
+		// installed whole under share/ and put on the module path by a .pth file.
+		w.Line("pyproject = false;")
+		w.Line("dontBuild = true;")
+		w.Line(`installPhase = "site=$out/" + python.sitePackages + "; mkdir -p $site $out/share/$pname && cp -r . $out/share/$pname && echo $out/share/$pname >$site/$pname.pth";`)
+	} else {
+		w.Line("pyproject = true;")
+	}
 	if inner := t.nestedLocal(); len(inner) > 0 {
 		// Local packages inside the project's tree are derivations of their own: leave them
 		// out of the app's source, so an edit in one rebuilds only what depends on it.

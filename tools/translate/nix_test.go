@@ -47,6 +47,7 @@ func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
 	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = rec {\n")
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
+	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
 	b.WriteString("      buildPythonPackage = a: a;\n      buildPythonApplication = a: a;\n      toPythonModule = a: a;\n")
 	for name, v := range pkgVersions {

@@ -442,6 +442,9 @@ func (t *translation) resolveGraph() error {
 		edges := append([]lockfile.Dep(nil), v.pkg.Deps...)
 		extras := make([]string, 0, len(n.extras))
 		for e := range n.extras {
+			if err := v.pkg.BadExtras[e]; err != nil {
+				return err
+			}
 			extras = append(extras, e)
 			edges = append(edges, v.pkg.Optional[e]...)
 		}
