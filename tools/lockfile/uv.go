@@ -201,6 +201,10 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 	}
 	// A file with a local path instead of a URL (a find-links directory) cannot be fetched;
 	// that matters only if lock mode needs the package.
+	if p.Source == "url" && up.Sdist != nil && up.Sdist.URL == "" && up.Sdist.Path == "" {
+		// A direct URL to an archive: uv records the URL as the source and only the hash here.
+		up.Sdist.URL = up.Source["url"]
+	}
 	refs := append([]uvFileRef(nil), up.Wheels...)
 	if up.Sdist != nil {
 		refs = append(refs, *up.Sdist)

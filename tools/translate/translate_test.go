@@ -213,3 +213,32 @@ func TestNixpkgsModeReadsLockOnlyForChecks(t *testing.T) {
 		t.Errorf("out-of-date pin: error = %v", err)
 	}
 }
+
+// TestDirectArchiveURL: a dependency on a forge's archive of a tag, whatever its file name, is
+// fetched from the URL uv records as its source and built from source.
+func TestDirectArchiveURL(t *testing.T) {
+	pyproject := "[project]\nname = \"app\"\nversion = \"1.0\"\ndependencies = [\"tool @ https://forge.example.org/acme/tool/archive/v1.2.3.zip\"]\n"
+	lock := `version = 1
+[[package]]
+name = "app"
+version = "1.0"
+source = { editable = "." }
+dependencies = [{ name = "tool" }]
+
+[[package]]
+name = "tool"
+version = "1.2.3"
+source = { url = "https://forge.example.org/acme/tool/archive/v1.2.3.zip" }
+sdist = { hash = "` + flaskSdistHash + `" }
+`
+	out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(pyproject)}, &Input{Name: "uv.lock", Data: []byte(lock)},
+		Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`url = "https://forge.example.org/acme/tool/archive/v1.2.3.zip";`, "pyproject = true;"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+}
