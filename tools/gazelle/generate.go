@@ -80,10 +80,8 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 
 	if m != nil && m.needed {
 		files := rule.NewRule(kindFiles, packageTarget)
-		g, _ := sourceGlob(p.Name, args.Subdirs, args.RegularFiles)
-		g.Patterns = append([]string{pyprojectFile}, g.Patterns...)
-		g.Excludes = srcsExclude
-		files.SetAttr("srcs", g)
+		g, ok := sourceGlob(p.Name, args.Subdirs, args.RegularFiles)
+		files.SetAttr("srcs", packageFiles{glob: g, ok: ok})
 		files.SetAttr("visibility", []string{"//visibility:public"})
 		rules = append(rules, files)
 		if len(p.Scripts) == 0 {
@@ -173,6 +171,23 @@ func sourceGlob(project string, subdirs, files []string) (g srcsGlob, ok bool) {
 	g.Excludes = srcsExclude
 	return g, true
 }
+
+// packageFiles is a local package's pyproject.toml and its sources' glob, replacing the previous
+// value when merged, as srcsGlob does.
+type packageFiles struct {
+	glob srcsGlob
+	ok   bool // the glob has patterns
+}
+
+func (f packageFiles) BzlExpr() bzl.Expr {
+	files := &bzl.ListExpr{List: []bzl.Expr{&bzl.StringExpr{Value: pyprojectFile}}}
+	if !f.ok {
+		return files
+	}
+	return &bzl.BinaryExpr{X: files, Op: "+", Y: f.glob.BzlExpr()}
+}
+
+func (f packageFiles) Merge(bzl.Expr) bzl.Expr { return f.BzlExpr() }
 
 // srcsGlob is a glob that replaces the previous one when merged: the sources are Gazelle's to pick
 // unless the attribute is marked "# keep".
