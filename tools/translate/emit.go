@@ -280,7 +280,7 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 		// out of the app's source, so an edit in one rebuilds only what depends on it.
 		w.Line("src = nixpy.without src [ %s ];", strings.Join(quoteAll(inner), " "))
 	} else {
-		w.Line("inherit src;")
+		w.Line("src = nixpy.source src;")
 	}
 	w.List("build-system = ", buildSystem(t.buildRequires(t.proj)), ";")
 	names := make([]string, len(t.direct))
