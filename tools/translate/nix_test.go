@@ -120,8 +120,8 @@ func TestNixCheckThrows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app true`,
-			stubPkgs(tt.python, tt.versions), path)
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = %s; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, filepath.Dir(path))
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)
