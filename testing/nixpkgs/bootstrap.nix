@@ -117,6 +117,8 @@ let
     gmp = mkLib { pname = "gmp"; debs = [ "libgmp10" ]; };
     pcre2 = mkLib { pname = "pcre2"; debs = [ "libpcre2-8-0" ]; };
     libselinux = mkLib { pname = "libselinux"; debs = [ "libselinux1" ]; deps = [ pcre2 ]; };
+    # GCC's runtime libraries (libstdc++.so.6, libgcc_s.so.1): nixpkgs' stdenv.cc.cc.lib.
+    gcc-lib = mkLib { pname = "gcc-lib"; debs = [ "libstdc++6" "libgcc-s1" ]; };
   };
 
   # A Debian program package: its bin and sbin (usr/ and /) into $out/bin, ELF files patched; `drop` lists
