@@ -165,6 +165,12 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -176,6 +182,12 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     flask = python.pkgs.buildPythonPackage {
@@ -194,6 +206,12 @@ let
         deps.markupsafe
         deps.werkzeug
       ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     iniconfig = python.pkgs.buildPythonPackage {
@@ -205,6 +223,12 @@ let
         hash = "sha256-9jHATSxIxSuE0NBUnJn/OFnJjfZbMQFAYyfsx9U/vxI=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -216,6 +240,12 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -227,6 +257,12 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -238,6 +274,17 @@ let
         hash = "sha256-zPzQk/E/Dwt/3Q8Zi5AFO/ey8Co5J6MOY/PMyd9WtnY=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     packaging = python.pkgs.buildPythonPackage {
@@ -249,6 +296,12 @@ let
         hash = "sha256-s28f75M0pViLQWb4vNJqFOUh8rVea53jqqgNP/ejdSk=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pluggy = python.pkgs.buildPythonPackage {
@@ -260,6 +313,12 @@ let
         hash = "sha256-6SAnbdaBMJXpN3wLxVZtlMkywzsno+OUXYOJw3TdR0Y=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pygments = python.pkgs.buildPythonPackage {
@@ -271,6 +330,12 @@ let
         hash = "sha256-ganibdQv0oojotFp2G16wDtG4vi1ntRpj7R4X5RtAXY=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pytest = python.pkgs.buildPythonPackage {
@@ -282,6 +347,12 @@ let
         hash = "sha256-cR/9Rb92bVJk1Ie5F3M7RT2Rev0rCtZSI5WfWQifh1s=";
       };
       dependencies = [ deps.iniconfig deps.packaging deps.pluggy deps.pygments ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     werkzeug = python.pkgs.buildPythonPackage {
@@ -293,6 +364,12 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
   };

@@ -165,6 +165,12 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -176,6 +182,12 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     flask = python.pkgs.buildPythonPackage {
@@ -194,6 +206,12 @@ let
         deps.markupsafe
         deps.werkzeug
       ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -205,6 +223,12 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -216,6 +240,12 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -239,6 +269,12 @@ let
         hash = "sha256-8FRPqWBCZOlGTN9IFOfUgw90sWXVLyozCnYKiN0ki38=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     werkzeug = python.pkgs.buildPythonPackage {
@@ -250,6 +286,12 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
   };

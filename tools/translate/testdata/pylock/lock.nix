@@ -225,6 +225,11 @@ let
         hash = "sha256-pK/nn7PeC3CX2B2hkJD030+NOis62qh2QTiqwuRPOvE=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
       dontCheckRuntimeDeps = true;
       doCheck = false;
     };

@@ -226,6 +226,11 @@ let
         hash = "sha256-zPzQk/E/Dwt/3Q8Zi5AFO/ey8Co5J6MOY/PMyd9WtnY=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
       dontCheckRuntimeDeps = true;
       doCheck = false;
     };

@@ -165,6 +165,12 @@ let
         hash = "sha256-6GZ6CR5pUpYxlp/UXcJo+nm5nJLF/N2nJ3V+UhRuwTM=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     blinker = python.pkgs.buildPythonPackage {
@@ -176,6 +182,12 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -187,6 +199,12 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     greenlet = python.pkgs.buildPythonPackage {
@@ -198,6 +216,17 @@ let
         hash = "sha256-Q+mdF0kUesId3km5nJq//LweLVXGdQFGXvCTDW544HA=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     iniconfig = python.pkgs.buildPythonPackage {
@@ -209,6 +238,12 @@ let
         hash = "sha256-9jHATSxIxSuE0NBUnJn/OFnJjfZbMQFAYyfsx9U/vxI=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -220,6 +255,12 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -231,6 +272,12 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -242,6 +289,17 @@ let
         hash = "sha256-1t0L5bWxidMdt82ki5HX4Kl5XzFDC38nEhmrMPHTrJ0=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     packaging = python.pkgs.buildPythonPackage {
@@ -253,6 +311,12 @@ let
         hash = "sha256-s28f75M0pViLQWb4vNJqFOUh8rVea53jqqgNP/ejdSk=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pluggy = python.pkgs.buildPythonPackage {
@@ -264,6 +328,12 @@ let
         hash = "sha256-6SAnbdaBMJXpN3wLxVZtlMkywzsno+OUXYOJw3TdR0Y=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pygments = python.pkgs.buildPythonPackage {
@@ -275,6 +345,12 @@ let
         hash = "sha256-ganibdQv0oojotFp2G16wDtG4vi1ntRpj7R4X5RtAXY=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     pytest = python.pkgs.buildPythonPackage {
@@ -286,6 +362,12 @@ let
         hash = "sha256-cR/9Rb92bVJk1Ie5F3M7RT2Rev0rCtZSI5WfWQifh1s=";
       };
       dependencies = [ deps.iniconfig deps.packaging deps.pluggy deps.pygments ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     python-dotenv = python.pkgs.buildPythonPackage {
@@ -297,6 +379,12 @@ let
         hash = "sha256-HYIUeJok3kVai4vYrm/jxraaXj1kqoqOXWjmlLvLKFo=";
       };
       dependencies = [ ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
     werkzeug = python.pkgs.buildPythonPackage {
@@ -308,6 +396,12 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      # The lock does not name the wheel's modules: the import check takes its top-level
+      # modules from the installed RECORD.
+      postInstall =
+        "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+        + python.sitePackages
+        + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
       doCheck = false;
     };
   };
