@@ -117,7 +117,7 @@ setup // {
   # No C compiler. nixpkgs' stdenv.cc.cc is the unwrapped GCC, whose `lib` output holds libstdc++ and
   # libgcc_s: that output is all there is here (pythonManylinuxPackages and binary wheels use it).
   cc = {
-    cc = bootstrap.libs.gcc-lib // { lib = bootstrap.libs.gcc-lib; outputs = [ "lib" ]; };
+    cc = bootstrap.gccLib // { lib = bootstrap.gccLib; outputs = [ "lib" ]; };
     isGNU = true;
     isClang = false;
     libc = bootstrap.glibc;
