@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/wheeltags"
 )
 
 // Binary wheels: what nixpkgs documents for them (pkgs/development/interpreters/python/manylinux:
@@ -14,15 +15,17 @@ import (
 // `nativeBuildInputs`"), and an import check so that a wheel whose extension modules cannot load
 // fails its build instead of the container.
 
-// wheelPlatforms are the platform tags of a wheel file name
-// (NAME-VERSION[-BUILD]-PYTHON-ABI-PLATFORM.whl, each tag possibly compressed with dots).
+// wheelPlatforms are the platform tags of a wheel file name, none when it does not parse.
 func wheelPlatforms(filename string) []string {
-	base := strings.TrimSuffix(filename, ".whl")
-	parts := strings.Split(base, "-")
-	if len(parts) < 5 {
+	f, err := wheeltags.ParseFilename(filename)
+	if err != nil {
 		return nil
 	}
-	return strings.Split(parts[len(parts)-1], ".")
+	var out []string
+	for _, tag := range f.Tags {
+		out = append(out, tag[strings.LastIndex(tag, "-")+1:])
+	}
+	return out
 }
 
 // artifactFilename is the wheel's file name: the lock's, else the URL's last segment unescaped.
