@@ -46,11 +46,12 @@ func artifactFilename(filename, rawURL string) string {
 
 // manylinuxList names the pythonManylinuxPackages list for a Linux binary wheel, or "" for a
 // wheel with no Linux platform tag (pure, macOS, Windows): nothing to patch. A wheel tagged for
-// several policies links only what the newest of them allows, and nixpkgs' lists shrink with
-// age (manylinux1 adds ncurses 5 and libcrypt to manylinux2010 = manylinux2014), so the newest
-// policy's list is taken. PEP 600 tags manylinux_2_5 and manylinux_2_12 are manylinux1 and
-// manylinux2010; manylinux_2_17 and later, and musllinux (whose wheels need the same libstdc++,
-// libgcc_s and zlib, with the platform's libc), take manylinux2014.
+// several policies links only what each of them allows, and nixpkgs' lists shrink as policies
+// get newer (manylinux1 adds ncurses 5 and libcrypt to manylinux2010 = manylinux2014), so the
+// newest policy's list is taken. PEP 600 tags manylinux_2_5 and manylinux_2_12 are manylinux1
+// and manylinux2010; manylinux_2_17 and later take manylinux2014, and so do musllinux wheels
+// (they need the same libstdc++, libgcc_s and zlib, beside the platform's libc) and plain
+// linux_* wheels from other indexes (PyTorch's), which promise nothing narrower.
 func manylinuxList(platforms []string) string {
 	rank := 0 // 1 manylinux1, 2 manylinux2010, 3 manylinux2014
 	for _, p := range platforms {
