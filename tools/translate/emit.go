@@ -198,6 +198,10 @@ func (t *translation) writeLocked(w *nixexpr.Writer, n *node) {
 		refs[i] = nixexpr.AttrPath("deps", d)
 	}
 	w.List("dependencies = ", refs, ";")
+	if n.wheel {
+		writeWheelNative(w, n)
+		writeWheelImportsCheck(w, n, t.lock.Flat)
+	}
 	if len(n.cut) > 0 || t.lock.Flat {
 		// The build's check that every declared dependency is present would fail: a cycle
 		// edge was dropped, or the lock records no graph to pass along.

@@ -45,7 +45,8 @@ func TestNixParse(t *testing.T) {
 // building anything. Versions are those nixpkgs carries for the names the goldens use.
 func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
-	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = rec {\n")
+	b.WriteString("rec {\n  fetchurl = a: a;\n  autoPatchelfHook = { };\n")
+	b.WriteString("  pythonManylinuxPackages = { manylinux1 = [ ]; manylinux2010 = [ ]; manylinux2014 = [ ]; };\n  python3 = rec {\n")
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
 	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
