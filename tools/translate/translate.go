@@ -51,6 +51,8 @@ type Options struct {
 	// manylinux and musllinux wheels lock mode may pick.
 	Libc        string
 	URLRewrites []Rewrite
+	// Artifacts, when set, is the file `nixpy resolve` wrote for the lock (artifacts.go).
+	Artifacts *Input
 }
 
 // Translate returns the Nix expression for a project. lock may be nil in nixpkgs mode.
@@ -143,6 +145,9 @@ func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, erro
 		if t.lock, err = lockfile.Parse(lockIn.Name, lockIn.Data); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.applyArtifacts(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
