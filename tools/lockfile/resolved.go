@@ -78,6 +78,12 @@ func ParseResolved(name string, data []byte) (*Resolved, error) {
 	return &r, nil
 }
 
+// URLGuessed reports whether the lock recorded no URL for a file of project, so that its URL is
+// the one PyPI's file host may serve it at (poetry.lock, pdm.lock without static URLs).
+func URLGuessed(project string, a Artifact) bool {
+	return a.URL == pypiURL(project, a.Filename)
+}
+
 // ApplyResolved gives the lock's packages the files of r: a hash-only pin gets the files of its
 // hashes, and an artifact whose URL the lock guessed from its file name gets the index's URL.
 // name is r's file name, for errors.

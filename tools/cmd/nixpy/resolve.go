@@ -120,22 +120,23 @@ func projectIndexes(path string) ([]string, error) {
 	return urls, nil
 }
 
-// wanted are the hashes of p to find on the index: a requirements pin's, and every file of a
-// Poetry or PDM package from an index, whose URL the lock does not record.
+// wanted are the hashes of p to find on the index: a requirements pin's, and those of the files of a
+// Poetry or PDM package whose URL the lock does not record.
 func wanted(lock *lockfile.Lock, p *lockfile.Package) []string {
 	if len(p.Hashes) > 0 {
 		return p.Hashes
 	}
-	if (lock.Kind != lockfile.Poetry && lock.Kind != lockfile.PDM) || p.Source != "registry" {
+	if lock.Kind != lockfile.Poetry && lock.Kind != lockfile.PDM {
 		return nil
 	}
-	var sums []string
-	if p.Sdist != nil && p.Sdist.SHA256 != "" {
-		sums = append(sums, p.Sdist.SHA256)
+	files := slices.Clone(p.Wheels)
+	if p.Sdist != nil {
+		files = append(files, *p.Sdist)
 	}
-	for _, w := range p.Wheels {
-		if w.SHA256 != "" {
-			sums = append(sums, w.SHA256)
+	var sums []string
+	for _, f := range files {
+		if f.SHA256 != "" && lockfile.URLGuessed(p.Name, f) {
+			sums = append(sums, f.SHA256)
 		}
 	}
 	return sums
