@@ -28,7 +28,7 @@ const PyPI = "https://pypi.org/simple/"
 // File is one file of a project on an index.
 type File struct {
 	Filename string `json:"filename"`
-	URL      string `json:"url"`              // absolute, without the hash fragment
+	URL      string `json:"url"`              // absolute, without the hash fragment or credentials
 	SHA256   string `json:"sha256,omitempty"` // lower-case hex; empty when the index gives none
 }
 
@@ -193,8 +193,7 @@ func parseJSON(base *url.URL, body []byte) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("files[%d] %s: url: %w", i, f.Filename, err)
 		}
-		u.Fragment = ""
-		files = append(files, File{Filename: f.Filename, URL: u.String(), SHA256: strings.ToLower(f.Hashes["sha256"])})
+		files = append(files, File{Filename: f.Filename, URL: fileURL(u), SHA256: strings.ToLower(f.Hashes["sha256"])})
 	}
 	return files, nil
 }
@@ -210,12 +209,20 @@ func fileOf(base *url.URL, href string) (File, error) {
 	if algo, hex, ok := strings.Cut(u.Fragment, "="); ok && algo == "sha256" {
 		sum = strings.ToLower(hex)
 	}
-	u.Fragment = ""
 	name, err := url.PathUnescape(u.Path[strings.LastIndex(u.Path, "/")+1:])
 	if err != nil {
 		return File{}, fmt.Errorf("link %q: file name: %w", href, err)
 	}
-	return File{Filename: name, URL: u.String(), SHA256: sum}, nil
+	return File{Filename: name, URL: fileURL(u), SHA256: sum}, nil
+}
+
+// fileURL is a file's URL as a lock may record it: without the hash fragment, and without the
+// credentials of an index URL like https://user:token@host/simple/, which relative links inherit.
+func fileURL(u *url.URL) string {
+	c := *u
+	c.Fragment = ""
+	c.User = nil
+	return c.String()
 }
 
 // cacheEntry is what the cache keeps of a page: the file list, not the page, so either form

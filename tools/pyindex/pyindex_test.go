@@ -108,6 +108,8 @@ func TestFind(t *testing.T) {
 			File{flaskWheel, jsonBase + "/files/" + flaskWheel, flaskSum}, nil},
 		{"json relative url", []string{jsonURL}, "flask", sdistSum,
 			File{flaskSdist, jsonBase + "/files/" + flaskSdist, sdistSum}, nil},
+		{"credentials of the index stay out of file URLs", []string{strings.Replace(html, "http://", "http://user:token@", 1)}, "flask", flaskSum,
+			File{flaskWheel, htmlBase + "/packages/e3/ef/" + flaskWheel, flaskSum}, nil},
 		{"extra index after one without the project", []string{empty, html}, "flask", flaskSum,
 			File{flaskWheel, htmlBase + "/packages/e3/ef/" + flaskWheel, flaskSum}, nil},
 		{"no file has the hash", []string{html, jsonURL}, "flask", otherSum, File{},

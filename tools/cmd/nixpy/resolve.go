@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pyindex"
@@ -58,8 +61,13 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	}
 	indexes = append(slices.Clone(indexes), extra...)
 
-	client := &pyindex.Client{CacheDir: *cacheDir}
-	r := &lockfile.Resolved{Version: 1, Lock: relativeTo(*out, *lockFile), Indexes: indexes}
+	// A stalled index fails the run instead of hanging it.
+	client := &pyindex.Client{HTTP: &http.Client{Timeout: time.Minute}, CacheDir: *cacheDir}
+	r := &lockfile.Resolved{Version: 1, Lock: relativeTo(*out, *lockFile)}
+	for _, index := range indexes {
+		// The file is committed: an index's token stays out of it.
+		r.Indexes = append(r.Indexes, redacted(index))
+	}
 	packages := 0
 	for _, p := range lock.Packages {
 		sums := wanted(lock, p)
@@ -81,7 +89,7 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	if err := writeFileAtomic(*out, text); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
-	fmt.Fprintf(stderr, "nixpy resolve: wrote %s: %d files for %d packages, from %s\n", *out, len(r.Artifacts), packages, strings.Join(indexes, ", "))
+	fmt.Fprintf(stderr, "nixpy resolve: wrote %s: %d files for %d packages, from %s\n", *out, len(r.Artifacts), packages, strings.Join(r.Indexes, ", "))
 	return nil
 }
 
@@ -148,6 +156,16 @@ func where(lock *lockfile.Lock, p *lockfile.Package) string {
 		return fmt.Sprintf("%s:%d: package %s %s", lock.File, p.Line, p.Name, p.Version)
 	}
 	return fmt.Sprintf("%s: package %s %s", lock.File, p.Name, p.Version)
+}
+
+// redacted is an index URL without its user and password or token.
+func redacted(index string) string {
+	u, err := url.Parse(index)
+	if err != nil || u.User == nil {
+		return index
+	}
+	u.User = nil
+	return u.String()
 }
 
 // relativeTo names the lock as seen from the artifacts file's directory.

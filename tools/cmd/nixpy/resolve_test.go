@@ -59,6 +59,8 @@ func TestResolveCommand(t *testing.T) {
 			"filename = 'Flask-2.2.2.tar.gz'\nurl = '" + host + "/packages/Flask-2.2.2.tar.gz'",
 		}},
 		{"index by flag", "requirements.txt", pins, "", []string{"--index-url", index}, 0, []string{"url = '" + host + "/packages/flask-2.2.2-py3-none-any.whl'"}},
+		{"index credentials stay out of the file", "requirements.txt", pins, "", []string{"--index-url", strings.Replace(index, "http://", "http://user:token@", 1)}, 0, []string{
+			"indexes = ['" + index + "']", "url = '" + host + "/packages/flask-2.2.2-py3-none-any.whl'"}},
 		{"extra index by flag", "requirements.txt", "--index-url " + host + "/empty/\n" + pins, "", []string{"--extra-index-url", index}, 0, []string{"indexes = ['" + host + "/empty/', '" + index + "']"}},
 		{"poetry through its pyproject source", "poetry.lock", poetry, "[tool.poetry]\nname = \"app\"\n\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"" + index + "\"\n", nil, 0, []string{
 			"indexes = ['" + index + "', 'https://pypi.org/simple/']", "url = '" + host + "/packages/flask-2.2.2-py3-none-any.whl'"}},
