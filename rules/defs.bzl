@@ -35,6 +35,7 @@ def py_nix_image(
         lock = None,
         artifacts = None,
         srcs = [],
+        local_packages = [],
         mode = None,
         extras = [],
         groups = [],
@@ -69,6 +70,8 @@ def py_nix_image(
       artifacts: The file a nixpy_resolve target wrote beside the lock (e.g. "requirements.resolved.toml"): the
         file names and URLs of hashes the lock pins without them. Needed for requirements.txt pins without URLs.
       srcs: The project's source files (under pyproject's directory) that the application is built from.
+      local_packages: The files of the lock's local packages (uv workspace members, editable and path
+        dependencies), each package's pyproject.toml among them; e.g. a filegroup per member.
       mode: "lock" (every dependency pinned to the lock) or "nixpkgs" (dependencies from nixpkgs); default
         "lock" when a lock file is given, else "nixpkgs".
       extras: Extras of the project to install.
@@ -100,6 +103,7 @@ def py_nix_image(
         lock = lock,
         artifacts = artifacts,
         srcs = srcs,
+        local_packages = local_packages,
         mode = mode,
         extras = extras,
         groups = groups,

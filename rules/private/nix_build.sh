@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Bazel action: nix-build one attribute of a Nix file against a nixpkgs, then record the result's closure.
-#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM OUT_CLOSURE OUT_PATH [REL SRC]...
-# Each SRC file is copied to REL in a directory named "source", passed as the `src` argument, so the store path
-# of the source depends on the declared files alone, not on what else sits in the package.
+#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM OUT_CLOSURE OUT_PATH SRC_ROOT [REL SRC]...
+# Each SRC file is copied to REL (its path in the workspace) in a directory named "source"; SRC_ROOT in it (the
+# directory of pyproject.toml) is passed as the `src` argument. So the store path of the source depends on the
+# declared files alone, not on what else sits in the package, and local packages beside the project (workspace
+# members) are where the expression expects them relative to src.
 set -euo pipefail
-nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 out_closure=$6 out_path=$7
-shift 7
+nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 out_closure=$6 out_path=$7 src_root=$8
+shift 8
 
 # Nix talks to the daemon: Bazel's sandbox leaves /nix/store read-only, as a multi-user install expects.
 export NIX_REMOTE=${NIX_REMOTE:-daemon}
@@ -24,7 +26,8 @@ if [ $# -gt 0 ]; then
     cp -L "$2" "$stage/source/$1"
     shift 2
   done
-  args+=(--arg src "$stage/source")
+  mkdir -p "$stage/source/$src_root"
+  args+=(--arg src "$(cd "$stage/source/$src_root" && pwd)")
 fi
 
 out=$(nix-build "$(readlink -f "$nix_file")" -A "$attr" --no-out-link \

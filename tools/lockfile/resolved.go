@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
@@ -78,10 +79,11 @@ func ParseResolved(name string, data []byte) (*Resolved, error) {
 	return &r, nil
 }
 
-// URLGuessed reports whether the lock recorded no URL for a file of project, so that its URL is
-// the one PyPI's file host may serve it at (poetry.lock, pdm.lock without static URLs).
+// URLGuessed reports whether the lock recorded no URL for a file of project: its URL is empty
+// (a file of a Poetry source) or the one PyPI's file host may serve it at (poetry.lock, pdm.lock
+// without static URLs).
 func URLGuessed(project string, a Artifact) bool {
-	return a.URL == pypiURL(project, a.Filename)
+	return a.URL == "" || a.URL == pypiURL(project, a.Filename)
 }
 
 // ApplyResolved gives the lock's packages the files of r: a hash-only pin gets the files of its
@@ -116,5 +118,20 @@ func (l *Lock) ApplyResolved(r *Resolved, name string) {
 				p.Wheels[i].URL = a.URL
 			}
 		}
+		if p.Index != "" && p.Unsupported != "" {
+			resolveIndexFiles(p)
+		}
+	}
+}
+
+// resolveIndexFiles keeps the files of a package from an index the lock records no URLs for
+// (a Poetry source) that the artifacts file resolved; with any left, the package is fetchable.
+func resolveIndexFiles(p *Package) {
+	if p.Sdist != nil && p.Sdist.URL == "" {
+		p.Sdist = nil
+	}
+	p.Wheels = slices.DeleteFunc(p.Wheels, func(a Artifact) bool { return a.URL == "" })
+	if p.Sdist != nil || len(p.Wheels) > 0 {
+		p.Unsupported = ""
 	}
 }

@@ -47,6 +47,7 @@ func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
 	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = rec {\n")
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
+	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
 	b.WriteString("      buildPythonPackage = a: a;\n      buildPythonApplication = a: a;\n      toPythonModule = a: a;\n")
 	for name, v := range pkgVersions {
@@ -78,9 +79,12 @@ func TestNixEvalGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			minor := strings.Join(strings.Split(c.opts.Python, ".")[:2], ".")
-			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = /nonexistent; };
+			// src is the case's directory: local packages are copied from beside it. Git sources
+			// are not fetched: fetchGit gives the case's directory too.
+			expr := fmt.Sprintf(`let stub = %[1]s; offline = builtins // { fetchGit = _: %[3]s; };
+				r = builtins.scopedImport { builtins = offline; } %[2]s { pkgs = stub; python = stub.python3; src = %[3]s; };
 				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
-				stubPkgs(minor, backendVersions), path)
+				stubPkgs(minor, backendVersions), path, filepath.Dir(path))
 			out, err := evalNix(t, expr)
 			if err != nil {
 				t.Fatalf("evaluation failed: %v\n%s", err, out)
@@ -116,8 +120,8 @@ func TestNixCheckThrows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app true`,
-			stubPkgs(tt.python, tt.versions), path)
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = %s; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, filepath.Dir(path))
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)

@@ -75,7 +75,12 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 			packages++
 		}
 		for _, sum := range sums {
-			f, err := client.Find(context.Background(), indexes, p.Name, sum)
+			look := indexes
+			if p.Index != "" && !slices.Contains(indexes, p.Index) {
+				// The lock's own index for the package (a Poetry source) comes first.
+				look = append([]string{p.Index}, indexes...)
+			}
+			f, err := client.Find(context.Background(), look, p.Name, sum)
 			if err != nil {
 				return fmt.Errorf("%s: %w", where(lock, p), err)
 			}

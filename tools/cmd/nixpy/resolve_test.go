@@ -66,6 +66,8 @@ func TestResolveCommand(t *testing.T) {
 			"indexes = ['" + index + "', 'https://pypi.org/simple/']", "url = '" + host + "/packages/flask-2.2.2-py3-none-any.whl'"}},
 		{"pdm file with a recorded URL is left alone", "pdm.lock", fmt.Sprintf("[metadata]\nlock_version = \"4.5.0\"\n\n[[package]]\nname = \"flask\"\nversion = \"2.2.2\"\nfiles = [{ url = \"https://files.example/flask-2.2.2-py3-none-any.whl\", hash = \"sha256:%s\" }, { file = \"Flask-2.2.2.tar.gz\", hash = \"sha256:%s\" }]\n", noSum, sdistSum), "", []string{"--index-url", index}, 0, []string{
 			"filename = 'Flask-2.2.2.tar.gz'", "lock = 'pdm.lock'"}},
+		{"poetry package of a legacy source, through its own index", "poetry.lock", strings.Replace(poetry, "files = [", "source = { type = \"legacy\", url = \""+index+"\", reference = \"local\" }\nfiles = [", 1), "", nil, 0, []string{
+			"indexes = ['https://pypi.org/simple/']", "url = '" + host + "/packages/flask-2.2.2-py3-none-any.whl'"}},
 		{"hash on no index", "requirements.txt", "--index-url " + index + "\n\nflask==2.2.2 --hash=sha256:" + noSum + "\n", "", nil, 1, []string{
 			"requirements.txt:3: package flask 2.2.2: sha256 " + noSum + " matches no file of flask on " + index}},
 		{"unreachable index", "requirements.txt", pins, "", []string{"--index-url", "http://127.0.0.1:1/simple/"}, 1, []string{

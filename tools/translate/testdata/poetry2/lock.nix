@@ -140,6 +140,23 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
+    # subtree is the directory rel under dir (a path) as a store path of its own, so that
+    # a derivation built from it changes only when its files do.
+    subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
+    # without is dir without the subdirectories rels (the local packages built on their own).
+    without =
+      dir: rels:
+      let
+        excluded = map (rel: toString (dir + ("/" + rel))) rels;
+      in
+      builtins.path {
+        path = dir;
+        name = "source";
+        filter = p: _: !(builtins.elem p excluded);
+      };
     pkg =
       name: attr:
       if builtins.hasAttr attr python.pkgs then
@@ -258,7 +275,7 @@ let
       pname = "shop";
       version = "1.0.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [
         (nixpy.check "poetry-core" [ [ ">=2.0.0" "<3.0.0" ] ] (nixpy.pkg "poetry-core" "poetry-core"))
       ];
