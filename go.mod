@@ -10,6 +10,7 @@ require (
 	github.com/moby/moby/client v0.5.1
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/rhysd/actionlint v1.7.12
+	golang.org/x/net v0.52.0
 )
 
 require (

@@ -18,12 +18,14 @@
 load("//rules/private:image.bzl", _nix_image = "nix_image")
 load("//rules/private:nix_build.bzl", _nix_build = "nix_build")
 load("//rules/private:push.bzl", _nixpy_load = "nixpy_load", _nixpy_push = "nixpy_push")
+load("//rules/private:resolve.bzl", _nixpy_resolve = "nixpy_resolve")
 load("//rules/private:translate.bzl", _py_nix_translate = "py_nix_translate")
 
 nix_build = _nix_build
 nix_image = _nix_image
 nixpy_load = _nixpy_load
 nixpy_push = _nixpy_push
+nixpy_resolve = _nixpy_resolve
 py_nix_translate = _py_nix_translate
 
 def py_nix_image(
@@ -31,6 +33,7 @@ def py_nix_image(
         pyproject,
         nixpkgs,
         lock = None,
+        artifacts = None,
         srcs = [],
         local_packages = [],
         mode = None,
@@ -64,6 +67,8 @@ def py_nix_image(
       nixpkgs: The nixpkgs to build with: a filegroup of a nixpkgs checkout (e.g. the repository rules_nixpkgs'
         nixpkgs_git_repository makes) or any target whose files hold a nixpkgs default.nix at their root.
       lock: The lock file (uv.lock, poetry.lock, pdm.lock, pylock.toml, requirements.txt with hashes).
+      artifacts: The file a nixpy_resolve target wrote beside the lock (e.g. "requirements.resolved.toml"): the
+        file names and URLs of hashes the lock pins without them. Needed for requirements.txt pins without URLs.
       srcs: The project's source files (under pyproject's directory) that the application is built from.
       local_packages: The files of the lock's local packages (uv workspace members, editable and path
         dependencies), each package's pyproject.toml among them; e.g. a filegroup per member.
@@ -96,6 +101,7 @@ def py_nix_image(
         name = name + ".nix",
         pyproject = pyproject,
         lock = lock,
+        artifacts = artifacts,
         srcs = srcs,
         local_packages = local_packages,
         mode = mode,

@@ -29,6 +29,9 @@ def _py_nix_translate_impl(ctx):
         inputs.append(ctx.file.lock)
     elif ctx.attr.mode == "lock":
         fail("{}: mode = \"lock\" needs a lock file (lock = \"uv.lock\", \"poetry.lock\", ...)".format(ctx.label))
+    if ctx.file.artifacts:
+        args.add("--artifacts", ctx.file.artifacts)
+        inputs.append(ctx.file.artifacts)
     project_name = ctx.actions.declare_file(name.removesuffix(".nix") + ".project_name")
     args.add("--project-name-out", project_name)
     args.add("-o", out)
@@ -54,6 +57,10 @@ py_nix_translate = rule(
     implementation = _py_nix_translate_impl,
     doc = "Translates a Python project's pyproject.toml (and lock file) into a Nix expression with `nixpy translate`.",
     attrs = {
+        "artifacts": attr.label(
+            allow_single_file = [".toml"],
+            doc = "The file a nixpy_resolve target wrote for the lock: file names and URLs of the hashes it pins without them.",
+        ),
         "extras": attr.string_list(doc = "Extras of the project to install."),
         "groups": attr.string_list(doc = "Dependency groups to install (PEP 735, Poetry, PDM, uv); dev groups are off unless named."),
         "libc": attr.string(doc = "The libc wheels must run on: glibc-2.Y or musl-1.Y; empty for nixpy's default."),

@@ -41,6 +41,9 @@ type Lock struct {
 	// RequiresPython is the interpreter range the lock was resolved for, as alternatives
 	// (Poetry's "||"); nil when the lock does not say.
 	RequiresPython []pep440.Specifier
+	// Indexes are the package indexes the lock itself names, the main one first
+	// (requirements.txt's --index-url and --extra-index-url); empty when it names none.
+	Indexes []string
 	// DefaultGroups are the dependency groups a pylock.toml installs unless told otherwise
 	// (PDM marks its packages with "'default' in dependency_groups").
 	DefaultGroups []string
@@ -80,6 +83,11 @@ type Package struct {
 	// Unsupported, when set, says why lock mode cannot fetch this package (a git source,
 	// a custom index without file URLs); the error is raised only if the package is needed.
 	Unsupported string
+	// Hashes are the sha256 of the files a pin allows without naming them (requirements.txt's
+	// "name==V --hash=..."): `nixpy resolve` finds those files on an index.
+	Hashes []string
+	// Line is the package's line in the lock, for errors; 0 when the format has no use for it.
+	Line int
 	// Invalid, when set, says what is wrong with the lock's record of the package's artifacts
 	// (a malformed hash); like Unsupported, it matters only to lock mode, and only if the
 	// package is needed.
@@ -135,7 +143,7 @@ func Parse(name string, data []byte) (*Lock, error) {
 	}
 	if err := tomlfile.Decode(name, data, &probe); err != nil {
 		if looksLikeRequirements(name, data) {
-			return parseRequirements(name, data)
+			return sorted(parseRequirements(name, data))
 		}
 		return nil, err
 	}
@@ -151,10 +159,15 @@ func Parse(name string, data []byte) (*Lock, error) {
 	case probe.Metadata.LockVersionUnder != nil:
 		l, err = parsePDM(name, data)
 	case len(bytes.TrimSpace(data)) == 0 || looksLikeRequirements(name, data):
-		return parseRequirements(name, data)
+		l, err = parseRequirements(name, data)
 	default:
 		return nil, fmt.Errorf("%s: not a lock file this tool reads (uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt)", name)
 	}
+	return sorted(l, err)
+}
+
+// sorted orders a parsed lock's packages as Lock documents.
+func sorted(l *Lock, err error) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}

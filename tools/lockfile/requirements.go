@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
@@ -10,10 +11,17 @@ import (
 
 // parseRequirements reads a pip requirements file of pins with hashes, as written by
 // `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`. A pin "name==V"
-// records hashes but no file names, so lock mode can only fetch it when the line is a direct
-// reference, "name @ URL --hash=sha256:...": Package.Unsupported says so for the others.
+// records hashes but no file names: Package.Hashes keeps them for `nixpy resolve` and
+// Package.Unsupported says so until they are resolved. A direct reference,
+// "name @ URL --hash=sha256:...", names its file. The "# via" annotations of pip-compile and
+// uv give the dependency graph.
 func parseRequirements(name string, data []byte) (*Lock, error) {
 	l := &Lock{File: name, Kind: Requirements, Flat: true}
+	var main string
+	var extra []string
+	// neededBy[i] are the names the annotations of Packages[i] say need it.
+	var neededBy [][]string
+	inVia := false
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
 	for i := 0; i < len(lines); i++ {
 		lineNo := i + 1
@@ -23,14 +31,43 @@ func parseRequirements(name string, data []byte) (*Lock, error) {
 			i++
 			line = strings.TrimSuffix(line, "\\") + " " + lines[i]
 		}
-		line = stripComment(line)
+		line, comment := splitComment(line)
 		if strings.TrimSpace(line) == "" {
+			// The names of a multi-line "# via" are indented comments below it.
+			if !strings.HasPrefix(lines[i], " ") && !strings.HasPrefix(lines[i], "\t") || comment == "" {
+				inVia = false
+				continue
+			}
+			last := len(neededBy) - 1
+			switch names, ok := via(comment); {
+			case last < 0:
+			case ok:
+				neededBy[last] = append(neededBy[last], names...)
+				inVia = len(names) == 0
+			case inVia:
+				neededBy[last] = append(neededBy[last], comment)
+			}
 			continue
 		}
+		inVia = false
 		fields := strings.Fields(line)
 		if strings.HasPrefix(fields[0], "-") {
-			switch opt, _, _ := strings.Cut(fields[0], "="); opt {
-			case "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host",
+			opt, value, hasValue := strings.Cut(fields[0], "=")
+			switch opt {
+			case "-i", "--index-url", "--extra-index-url":
+				if !hasValue && len(fields) > 1 {
+					value, hasValue = fields[1], true
+				}
+				if !hasValue {
+					return nil, fmt.Errorf("%s:%d: option %s: want a URL", name, lineNo, opt)
+				}
+				if opt == "--extra-index-url" {
+					extra = append(extra, value)
+				} else {
+					main = value
+				}
+				continue
+			case "-f", "--find-links", "--trusted-host",
 				"--no-binary", "--only-binary", "--prefer-binary", "--require-hashes", "--pre":
 				continue
 			}
@@ -55,24 +92,80 @@ func parseRequirements(name string, data []byte) (*Lock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
 		}
+		p.Line = lineNo
+		if p.Unsupported != "" {
+			p.Unsupported = fmt.Sprintf("line %d: %s", p.Line, p.Unsupported)
+		}
 		l.Packages = append(l.Packages, p)
+		// pip-compile's --annotation-style=line puts "# via a, b" on the requirement's line.
+		names, _ := via(comment)
+		neededBy = append(neededBy, names)
 	}
+	switch {
+	case main != "":
+		l.Indexes = append([]string{main}, extra...)
+	case len(extra) > 0:
+		// pip adds extra indexes to PyPI.
+		l.Indexes = append([]string{"https://pypi.org/simple/"}, extra...)
+	}
+	addViaEdges(l.Packages, neededBy)
 	return l, nil
 }
 
-// stripComment drops a "#" comment that starts a line or follows a blank; a "#" inside a
-// URL (a fragment) stays.
-func stripComment(line string) string {
-	if strings.HasPrefix(strings.TrimSpace(line), "#") {
-		return ""
+// via reads an annotation comment "via a, b" (or a bare "via" that the next comment lines
+// continue), returning the names in it and whether it is one.
+func via(comment string) ([]string, bool) {
+	rest, ok := strings.CutPrefix(comment, "via")
+	if !ok || rest != "" && rest[0] != ' ' {
+		return nil, false
 	}
-	if i := strings.Index(line, " #"); i >= 0 {
-		return line[:i]
+	var names []string
+	for _, n := range strings.Split(rest, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
 	}
-	if i := strings.Index(line, "\t#"); i >= 0 {
-		return line[:i]
+	return names, true
+}
+
+// addViaEdges turns the annotations into edges: "x  # via y" makes x a dependency of y. Names
+// that are no locked package are the roots: "-r requirements.in", "app (pyproject.toml)".
+func addViaEdges(pkgs []*Package, neededBy [][]string) {
+	byName := map[string][]*Package{}
+	for _, p := range pkgs {
+		byName[p.Name] = append(byName[p.Name], p)
 	}
-	return line
+	for i, names := range neededBy {
+		for _, n := range names {
+			if strings.HasPrefix(n, "-") || strings.Contains(n, " (") {
+				continue
+			}
+			// An extra may be named with its package ("requests[socks]"); the edge is to the package.
+			n, _, _ = strings.Cut(n, "[")
+			for _, parent := range byName[pep508.Normalize(n)] {
+				if !slices.ContainsFunc(parent.Deps, func(d Dep) bool { return d.Name == pkgs[i].Name }) {
+					parent.Deps = append(parent.Deps, Dep{Name: pkgs[i].Name})
+				}
+			}
+		}
+	}
+}
+
+// splitComment cuts a "#" comment that starts a line or follows a blank and returns the line
+// before it and the comment's text; a "#" inside a URL (a fragment) stays.
+func splitComment(line string) (string, string) {
+	i := strings.Index(line, "#")
+	for i > 0 && line[i-1] != ' ' && line[i-1] != '\t' {
+		j := strings.Index(line[i+1:], "#")
+		if j < 0 {
+			return line, ""
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return line, ""
+	}
+	return line[:i], strings.TrimSpace(line[i+1:])
 }
 
 func requirementPackage(req string, hashes []string) (*Package, error) {
@@ -120,7 +213,8 @@ func requirementPackage(req string, hashes []string) (*Package, error) {
 		p.Unsupported = "pinned without --hash: every artifact needs a hash"
 		return p, nil
 	}
-	p.Unsupported = "pinned by version and hashes only (" + fmt.Sprint(len(sums)) + " hashes, no file names); write it as \"" + r.Name + " @ URL --hash=sha256:...\" for lock mode"
+	p.Hashes = sums
+	p.Unsupported = fmt.Sprintf("%s==%s is pinned by version and hashes only, naming no file", r.Name, p.Version)
 	return p, nil
 }
 

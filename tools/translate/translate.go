@@ -51,6 +51,8 @@ type Options struct {
 	// manylinux and musllinux wheels lock mode may pick.
 	Libc        string
 	URLRewrites []Rewrite
+	// Artifacts, when set, is the file `nixpy resolve` wrote for the lock (artifacts.go).
+	Artifacts *Input
 	// ReadFile reads the pyproject.toml of a local package (a workspace member, an editable
 	// or path dependency) by its path: the lock's directory joined with the lock's path for
 	// it. Nil when the caller has no files besides the inputs.
@@ -159,6 +161,9 @@ func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, erro
 		if t.lock, err = lockfile.Parse(lockIn.Name, lockIn.Data); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.applyArtifacts(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -74,7 +74,7 @@ sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdist
 		{"requires-python", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.11", System: "x86_64-linux"}, "pyproject.toml: requires-python >=3.12 excludes python 3.11"},
 		{"unknown extra", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", Extras: []string{"nope"}}, `pyproject.toml: extra "nope": not in the project's optional dependencies`},
 		{"name that could inject", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"fla${builtins.abort}sk\"]\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "project.dependencies"},
-		{"version-only pin in lock mode", appPyproject, "requirements.txt", "flask==3.1.3 --hash=" + flaskWheelHash + "\n", lockOpts, "requirements.txt: package flask 3.1.3: source: pinned by version and hashes only"},
+		{"version-only pin in lock mode", appPyproject, "requirements.txt", "flask==3.1.3 --hash=" + flaskWheelHash + "\n", lockOpts, "requirements.txt: package flask 3.1.3: source: line 1: flask==3.1.3 is pinned by version and hashes only, naming no file: resolve its files through a package index with `nixpy resolve --lock requirements.txt`"},
 		{"lock mode without lock", appPyproject, "", "", lockOpts, "lock mode needs a lock file"},
 		{"malformed artifact hash", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "` + flaskSdistURL + `", hash = "md5:00" }

@@ -28,6 +28,7 @@ func commands() map[string]command {
 		"version":   {"print the nixpy version", runVersion},
 		"help":      {"list the subcommands, or show one's flags: nixpy help SUBCOMMAND", runHelp},
 		"translate": {"translate pyproject.toml and its lock file into a Nix expression", runTranslate},
+		"resolve":   {"find the files of a lock's hashes on a package index and write them beside the lock", runResolve},
 		"closure":   {"write closure.json: store paths with narHash, narSize, references", runClosure},
 		"image":     {"build a layered OCI image layout from closure.json", runImage},
 		"push":      {"push an image layout to a registry, only the blobs it lacks", runPush},

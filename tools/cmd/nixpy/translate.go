@@ -21,6 +21,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	python := fs.String("python", "3.12", "the CPython version markers and wheels are chosen for, X.Y or X.Y.Z")
 	system := fs.String("system", "x86_64-linux", "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
 	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
+	artifacts := fs.String("artifacts", "", "the file `nixpy resolve` wrote for the lock: file names and URLs of hashes the lock pins without them")
 	var rewrites listFlag
 	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
 	out := fs.String("o", "", "write the Nix expression here (required)")
@@ -59,6 +60,13 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		lock = &in
+	}
+	if *artifacts != "" {
+		in, err := readInput(*artifacts)
+		if err != nil {
+			return err
+		}
+		opts.Artifacts = &in
 	}
 	// One translation allocates about 35 bytes per input byte and the process then exits, so
 	// collecting less often saves about a fifth of its CPU time; the soft limit still bounds
