@@ -102,7 +102,13 @@ func parsePoetry(name string, data []byte) (*Lock, error) {
 		}
 		if hashesOnly && p.Unsupported == "" && p.Source == "registry" {
 			p.Unsupported = "metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, " +
-				"without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"
+				"without lock-version), so lock mode cannot pick a file (Poetry >= 1.1's `poetry lock` records them)"
+			// `nixpy resolve` finds the files of these hashes on the index.
+			for _, h := range f.Metadata.Hashes[pp.Name] {
+				if sum, err := parseHash("sha256:" + h); err == nil && sum != "" {
+					p.Hashes = append(p.Hashes, sum)
+				}
+			}
 		}
 		for j, fr := range files {
 			h, err := parseHash(fr.Hash)

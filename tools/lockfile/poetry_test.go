@@ -72,8 +72,8 @@ pytz = ["%s"]
 `, hashA, hashB, hashA), "",
 			`django 2.2 registry dep=pytz unsupported
 pytz 2019.1 registry unsupported`,
-			"django: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)\n" +
-				"pytz: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"},
+			"django: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file (Poetry >= 1.1's `poetry lock` records them)\n" +
+				"pytz: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file (Poetry >= 1.1's `poetry lock` records them)"},
 		{"1.0: files, package markers, dependency tables, index sources", fmt.Sprintf(`[[package]]
 category = "main"
 description = ""
@@ -446,5 +446,47 @@ func TestParseInvalidArtifacts(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: Invalid = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestPoetry012Resolved: a Poetry 0.12 lock's bare hashes are what `nixpy resolve` looks up, and
+// the files it found make the packages fetchable.
+func TestPoetry012Resolved(t *testing.T) {
+	lock := fmt.Sprintf(`[[package]]
+category = "main"
+description = ""
+name = "pytz"
+optional = false
+python-versions = "*"
+version = "2019.1"
+
+[metadata]
+content-hash = "0cb7"
+python-versions = "^3.7"
+
+[metadata.hashes]
+pytz = ["%s", "%s"]
+`, hashA, hashB)
+	l, err := Parse("poetry.lock", []byte(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := l.Packages[0]
+	if got := strings.Join(p.Hashes, " "); got != hashA+" "+hashB {
+		t.Fatalf("hashes = %q, want the lock's two", got)
+	}
+	r, err := ParseResolved("poetry.resolved.toml", []byte(fmt.Sprintf(`[[artifact]]
+name = "pytz"
+version = "2019.1"
+filename = "pytz-2019.1-py2.py3-none-any.whl"
+url = "https://index.example.org/files/pytz-2019.1-py2.py3-none-any.whl"
+sha256 = "%s"
+`, hashB)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.ApplyResolved(r, "poetry.resolved.toml")
+	if p.Unsupported != "" || len(p.Wheels) != 1 || p.Wheels[0].SHA256 != hashB {
+		t.Errorf("after resolution: unsupported %q, wheels %+v", p.Unsupported, p.Wheels)
 	}
 }

@@ -104,7 +104,10 @@ func (l *Lock) ApplyResolved(r *Resolved, name string) {
 			if p.Sdist != nil || len(p.Wheels) > 0 {
 				p.Unsupported = ""
 			} else {
-				p.Unsupported = fmt.Sprintf("line %d: none of the hashes of %s==%s is in %s: resolve the lock again", p.Line, p.Name, p.Version, name)
+				p.Unsupported = fmt.Sprintf("none of the hashes of %s==%s is in %s: resolve the lock again", p.Name, p.Version, name)
+				if p.Line > 0 {
+					p.Unsupported = fmt.Sprintf("line %d: %s", p.Line, p.Unsupported)
+				}
 			}
 			continue
 		}

@@ -94,7 +94,7 @@ flask = [{file = "flask-3.1.3-py3-none-any.whl", hash = "` + flaskWheelHash + `"
 		{"malformed hash, not needed", appPyproject, strings.Replace(lock11, flaskSdistHash, "sha256:00", 1), ""},
 		{"Poetry 1.0: setuptools left to the environment", appPyproject, lock10, ""},
 		{"hashes only, needed", appPyproject, lock012,
-			"poetry.lock: package flask 3.1.3: source: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file: rewrite the lock with `poetry lock` from Poetry >= 1.1, or resolve it through an index (nixpy resolve)"},
+			"poetry.lock: package flask 3.1.3: source: metadata.hashes: the lock records hashes but no file names (written by Poetry 0.12 or older, without lock-version), so lock mode cannot pick a file (Poetry >= 1.1's `poetry lock` records them): resolve its files through a package index with `nixpy resolve --lock poetry.lock`"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
