@@ -475,7 +475,10 @@ pytz = ["%s", "%s"]
 	if got := strings.Join(p.Hashes, " "); got != hashA+" "+hashB {
 		t.Fatalf("hashes = %q, want the lock's two", got)
 	}
-	r, err := ParseResolved("poetry.resolved.toml", []byte(fmt.Sprintf(`[[artifact]]
+	r, err := ParseResolved("poetry.resolved.toml", []byte(fmt.Sprintf(`version = 1
+lock = "poetry.lock"
+
+[[artifact]]
 name = "pytz"
 version = "2019.1"
 filename = "pytz-2019.1-py2.py3-none-any.whl"
