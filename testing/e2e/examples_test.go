@@ -106,6 +106,13 @@ func TestExamplePdmApp(t *testing.T) {
 	wantExampleAnswer(t, runAndGet(t, "pdm-app:latest", "8080/tcp", "/"), "hello from examples/pdm_app")
 }
 
+// TestExamplePylockApp: examples/pylock_app (PEP 621 + a pylock.toml as uv exports it, the project itself listed
+// as a directory) serves HTTP from its container, every package of the flat lock in its closure.
+func TestExamplePylockApp(t *testing.T) {
+	buildPushLoad(t, exampleDir(t, "pylock_app"), "//", "pylock-app")
+	wantExampleAnswer(t, runAndGet(t, "pylock-app:latest", "8080/tcp", "/"), "hello from examples/pylock_app")
+}
+
 // TestExampleMonorepo: both apps of examples/monorepo run with the shared library, and their images share
 // every layer below the application's own: the interpreter (the largest layer) and the dependencies.
 func TestExampleMonorepo(t *testing.T) {
