@@ -314,6 +314,19 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 		w.List("dependencies = ", refs, "")
 		w.Line("++ %s;", strings.Join(extras, " ++ "))
 	}
+	if t.opts.Mode == "nixpkgs" {
+		var renamed []string
+		for _, d := range t.direct {
+			if NixpkgsAttr(d.Name) != d.Name {
+				renamed = append(renamed, q(d.Name))
+			}
+		}
+		if len(renamed) > 0 {
+			// Where nixpkgs has a required distribution only under another name (bs4 as
+			// beautifulsoup4), the app's metadata still requires the first.
+			w.Line("pythonRemoveDeps = nixpy.substituted [ %s ];", strings.Join(renamed, " "))
+		}
+	}
 	if main := t.mainProgram(); main != "" {
 		w.Line("meta.mainProgram = %s;", q(main))
 	}

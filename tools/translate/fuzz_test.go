@@ -78,7 +78,7 @@ func init() {
 		stringLength concatStringsSep hasAttr getAttr _ toString subtree without dir rel rels
 		excluded path elem p fetchGit rev allRefs dontBuild installPhase sitePackages source
 		nativeBuildInputs autoPatchelfHook buildInputs pythonManylinuxPackages dontStrip postInstall
-		importsFromRecord`, -1) {
+		importsFromRecord has tryEval success substituted pythonRemoveDeps`, -1) {
 		templateWords[w] = true
 	}
 }

@@ -1,8 +1,9 @@
 package translate
 
-// nixpkgsRenames maps PEP 503 names to the python.pkgs attribute nixpkgs files the project
-// under when the two differ. Every other name is its own attribute: nixpkgs names Python
-// packages by their normalised PyPI name.
+// nixpkgsRenames maps PEP 503 names to the python.pkgs attribute of the project nixpkgs has in
+// their place, looked up when nixpkgs has no usable attribute of the name itself (nixpkgs names
+// Python packages by their normalised PyPI name, and ships meta-packages for some of these,
+// such as psycopg2-binary and opencv-python).
 var nixpkgsRenames = map[string]string{
 	"bs4":                    "beautifulsoup4",
 	"discord-py":             "discordpy",
@@ -16,7 +17,6 @@ var nixpkgsRenames = map[string]string{
 	"pillow-simd":            "pillow",
 	"psycopg2-binary":        "psycopg2",
 	"pygobject":              "pygobject3",
-	"python-ldap":            "ldap",
 	"pytorch":                "torch",
 	"sklearn":                "scikit-learn",
 	"tensorflow-cpu":         "tensorflow",

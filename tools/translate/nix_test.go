@@ -9,6 +9,7 @@ package translate
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,31 @@ func TestNixHelperMatchesGo(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("%s = %v in Nix, %v in Go", nixCalls[i], got[i], want[i])
 		}
+	}
+}
+
+// TestNixRenames evaluates nixpkgs-mode lookups of renamed distributions: the PEP 503 name first
+// (nixpkgs' psycopg2-binary meta-package), then the rename (bs4 as beautifulsoup4), which the
+// app's runtime dependency check is then told to skip; a retired alias that throws is passed over.
+func TestNixRenames(t *testing.T) {
+	pyproject := "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"bs4\", \"psycopg2-binary\", \"docker-py\"]\n"
+	out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(pyproject)}, nil, Options{Mode: "nixpkgs", Python: "3.12", System: "x86_64-linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "app.nix")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]string{"beautifulsoup4": "4.13.4", "psycopg2-binary": "2.9.10", "psycopg2": "2.9.10", "docker": "7.1.0", "setuptools": "80.9.0"}
+	stub := strings.Replace(stubPkgs("3.12", versions), "    pkgs = {\n", "    pkgs = {\n      \"docker-py\" = throw \"docker-py has been removed\";\n", 1)
+	expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = %s; };
+		in { deps = map (d: d.pname) r.app.dependencies; remove = r.app.pythonRemoveDeps; }`, stub, file, filepath.Dir(file))
+	got, err := evalNix(t, expr)
+	if err != nil {
+		t.Fatalf("evaluation failed: %v\n%s", err, got)
+	}
+	if want := `{"deps":["beautifulsoup4","docker","psycopg2-binary"],"remove":["bs4","docker-py"]}`; strings.TrimSpace(got) != want {
+		t.Errorf("evaluated to %s, want %s", got, want)
 	}
 }

@@ -166,12 +166,21 @@ let
         name = "source";
         filter = p: _: !(builtins.elem p excluded);
       };
+    # has tells whether python.pkgs has a usable attribute a: an alias nixpkgs retired throws.
+    has = a: builtins.hasAttr a python.pkgs && (builtins.tryEval (builtins.getAttr a python.pkgs)).success;
+    # pkg looks a distribution up by its PEP 503 name first (nixpkgs names packages so, and
+    # ships meta-packages such as psycopg2-binary), then by the attribute of a known rename.
     pkg =
       name: attr:
-      if builtins.hasAttr attr python.pkgs then
+      if has name then
+        builtins.getAttr name python.pkgs
+      else if attr != name && has attr then
         builtins.getAttr attr python.pkgs
       else
         throw ("nixpy: " + name + " is required, but nixpkgs' python package set has no attribute " + attr);
+    # substituted are the names among names that pkg found only under their rename: another
+    # distribution, which the runtime dependency check must not look for by the required name.
+    substituted = builtins.filter (name: !(has name));
   };
 
   # The locked wheels were chosen for CPython 3.13.
