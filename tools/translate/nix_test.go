@@ -9,8 +9,10 @@ package translate
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,10 +44,13 @@ func TestNixParse(t *testing.T) {
 
 // stubPkgs is a nixpkgs-shaped stand-in whose builders return their arguments, so evaluating
 // a golden file forces every expression it holds (lookups, version checks, the graph) without
-// building anything. Versions are those nixpkgs carries for the names the goldens use.
+// building anything. Versions are those nixpkgs carries for the names the goldens use. Its
+// interpreter is pythonXY for the given X.Y; python3 throws, since generated code must name
+// the interpreter the lock was resolved for.
 func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
-	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = rec {\n")
+	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = throw \"the generated code relies on python3\";\n")
+	fmt.Fprintf(&b, "  %s = rec {\n", pythonAttr(pythonVersion))
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
 	b.WriteString("      buildPythonPackage = a: a;\n      buildPythonApplication = a: a;\n      toPythonModule = a: a;\n")
@@ -63,6 +68,23 @@ var backendVersions = map[string]string{
 	"flask": "3.1.3", "celery": "5.6.3", "click": "8.3.2", "redis": "6.4.0",
 }
 
+// pythonAttr is nixpkgs' attribute of CPython X.Y: python312 for 3.12.
+func pythonAttr(minor string) string { return "python" + strings.ReplaceAll(minor, ".", "") }
+
+// goldenPython is the X.Y a golden file was translated for, from its header.
+func goldenPython(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^#   mode \w+, python "(\d+\.\d+)`).FindSubmatch(data)
+	if m == nil {
+		t.Fatalf("%s: no python version in the header", path)
+	}
+	return string(m[1])
+}
+
 func evalNix(t *testing.T, expr string) (string, error) {
 	t.Helper()
 	out, err := exec.Command(nixInstantiate(t), "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
@@ -77,10 +99,10 @@ func TestNixEvalGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			minor := strings.Join(strings.Split(c.opts.Python, ".")[:2], ".")
-			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = /nonexistent; };
+			// The default python argument: the golden's pythonXY.
+			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; src = /nonexistent; };
 				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
-				stubPkgs(minor, backendVersions), path)
+				stubPkgs(goldenPython(t, path), backendVersions), path)
 			out, err := evalNix(t, expr)
 			if err != nil {
 				t.Fatalf("evaluation failed: %v\n%s", err, out)
@@ -116,8 +138,8 @@ func TestNixCheckThrows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = /nonexistent; }).app true`,
-			stubPkgs(tt.python, tt.versions), path)
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.%s; src = /nonexistent; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, pythonAttr(tt.python))
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)
