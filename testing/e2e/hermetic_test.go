@@ -102,7 +102,7 @@ func TestHermeticNixpkgs(t *testing.T) {
 		t.Errorf("with a user's config and overlays the build gave %s, want %s", got, want)
 	}
 	if nix := bazelBin(t, ws, pkg+"/image.nix"); !strings.Contains(nix, `python "3.11" (from `+pkg+`/.python-version)`) ||
-		!strings.Contains(nix, "python ? pkgs.python311,") {
+		!strings.Contains(nix, "python ? pkgs.python311 or (throw") {
 		t.Errorf("the translation did not follow %s/.python-version:\n%s", pkg, tail(nix, 200))
 	}
 

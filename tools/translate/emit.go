@@ -26,7 +26,7 @@ func (t *translation) emit() []byte {
 	t.writeHeader(&w)
 	w.Line("{")
 	w.Line("  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },")
-	w.Line("  python ? pkgs.python%d%d,", t.target.PythonMajor, t.target.PythonMinor)
+	w.Line("  python ? pkgs.%s or (throw %s),", t.pythonAttr(), q(t.missingPython()))
 	w.Line("  src ? ./.,")
 	w.Line("}:")
 	w.Line("let")

@@ -114,3 +114,14 @@ func parsePythonVersionFile(in Input) (string, error) {
 	}
 	return "", fmt.Errorf("%s: no python version in the file", in.Name)
 }
+
+// pythonAttr is nixpkgs' attribute of the chosen interpreter: python312 for 3.12.
+func (t *translation) pythonAttr() string {
+	return fmt.Sprintf("python%d%d", t.target.PythonMajor, t.target.PythonMinor)
+}
+
+// missingPython is the evaluation error when the nixpkgs given lacks the chosen interpreter.
+func (t *translation) missingPython() string {
+	return fmt.Sprintf("nixpy: this nixpkgs has no %s (CPython %d.%d, chosen from %s): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python",
+		t.pythonAttr(), t.target.PythonMajor, t.target.PythonMinor, t.pythonFrom)
+}

@@ -76,7 +76,7 @@ wheels = [{ url = %q, hash = %q }]
 			minor := strings.Join(strings.Split(tt.wantPython, ".")[:2], "")
 			for _, want := range []string{
 				fmt.Sprintf("python %q (from %s)", tt.wantPython, tt.wantFrom),
-				"  python ? pkgs.python" + minor + ",\n",
+				"  python ? pkgs.python" + minor + " or (throw \"nixpy: this nixpkgs has no python" + minor + " (CPython ",
 				"  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },\n",
 			} {
 				if !strings.Contains(string(out), want) {

@@ -129,17 +129,24 @@ func TestNixCheckThrows(t *testing.T) {
 		golden, python string
 		versions       map[string]string
 		want           string
+		defaultPython  bool // pass no python: the expression's default, which this stub lacks
 	}{
-		{"poetry1/nixpkgs.nix", "3.12", old, "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3"},
-		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this file was translated for python 3.13, but python is 3.12.4: pass python = pkgs.python313"},
+		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python)", true},
+		{"poetry1/nixpkgs.nix", "3.12", backendVersions, "nixpy: this nixpkgs has no python314 (CPython 3.14, chosen from requires-python)", true},
+		{"poetry1/nixpkgs.nix", "3.12", old, "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3", false},
+		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this file was translated for python 3.13, but python is 3.12.4: pass python = pkgs.python313", false},
 	}
 	for _, tt := range tests {
 		path, err := filepath.Abs(filepath.Join("testdata", tt.golden))
 		if err != nil {
 			t.Fatal(err)
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.%s; src = /nonexistent; }).app true`,
-			stubPkgs(tt.python, tt.versions), path, pythonAttr(tt.python))
+		python := "python = stub." + pythonAttr(tt.python) + ";"
+		if tt.defaultPython {
+			python = ""
+		}
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; %s src = /nonexistent; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, python)
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)

@@ -19,7 +19,7 @@
 # e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
   pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
-  python ? pkgs.python312,
+  python ? pkgs.python312 or (throw "nixpy: this nixpkgs has no python312 (CPython 3.12, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

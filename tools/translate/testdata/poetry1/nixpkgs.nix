@@ -18,7 +18,7 @@
 # e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
   pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
-  python ? pkgs.python314,
+  python ? pkgs.python314 or (throw "nixpy: this nixpkgs has no python314 (CPython 3.14, chosen from requires-python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let
