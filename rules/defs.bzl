@@ -46,6 +46,7 @@ def py_nix_image(
         nixpkgs,
         lock = None,
         srcs = [],
+        local_packages = [],
         mode = None,
         extras = [],
         groups = [],
@@ -82,6 +83,8 @@ def py_nix_image(
         nixpkgs_git_repository makes) or any target whose files hold a nixpkgs default.nix at their root.
       lock: The lock file (uv.lock, poetry.lock, pdm.lock, pylock.toml, requirements.txt with hashes).
       srcs: The project's source files (under pyproject's directory) that the application is built from.
+      local_packages: The files of the lock's local packages (uv workspace members, editable and path
+        dependencies), each package's pyproject.toml among them; e.g. a filegroup per member.
       mode: "lock" (every dependency pinned to the lock) or "nixpkgs" (dependencies from nixpkgs); default
         "lock" when a lock file is given, else "nixpkgs".
       extras: Extras of the project to install.
@@ -125,6 +128,7 @@ def py_nix_image(
         pyproject = pyproject,
         lock = lock,
         srcs = srcs,
+        local_packages = local_packages,
         mode = mode,
         extras = extras,
         groups = groups,

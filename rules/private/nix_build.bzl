@@ -17,12 +17,11 @@ def _nixpkgs_default_nix(target, what):
         fail("{}: {} has no default.nix: give a nixpkgs checkout, a rules_nixpkgs repository or testing/nixpkgs".format(what, target.label))
     return sorted(candidates, key = lambda f: (len(f.path), f.path))[0]
 
-def _source_relative(f, src_root):
-    """Returns f's path under the project's root (the directory of pyproject.toml), or fails at analysis."""
-    prefix = src_root + "/" if src_root else ""
-    if not f.short_path.startswith(prefix):
-        fail("{} is outside the project's directory {}: srcs must sit under pyproject.toml's directory".format(f.short_path, src_root))
-    return f.short_path[len(prefix):]
+def _source_path(f):
+    """Returns f's path in the workspace, where the Nix build finds it, or fails at analysis."""
+    if f.short_path.startswith("../"):
+        fail("{} is in another repository: a project's sources and local packages must be in its workspace".format(f.short_path))
+    return f.short_path
 
 def _check_interpreter(interpreter, what):
     """Fails at analysis unless interpreter is a nixpkgs attribute path such as python312."""
@@ -44,6 +43,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     args.add(system)
     args.add(closure)
     args.add(out_path)
+    args.add(src_root or ".")
     if nixpkgs_config:
         args.add("--config", nixpkgs_config)
     for f in nixpkgs_overlays:
@@ -52,7 +52,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         _check_interpreter(interpreter, ctx.label)
         args.add("--interpreter", interpreter)
     for f in srcs:
-        args.add(_source_relative(f, src_root))
+        args.add(_source_path(f))
         args.add(f)
     ctx.actions.run(
         executable = ctx.executable._nix_build_sh,

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Bazel action: nix-build one attribute of a Nix file against a nixpkgs, then record the result's closure.
-#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM OUT_CLOSURE OUT_PATH
+#   nix_build.sh NIXPY NIX_FILE ATTR NIXPKGS_DEFAULT_NIX SYSTEM OUT_CLOSURE OUT_PATH SRC_ROOT
 #                [--config FILE] [--overlay FILE]... [--interpreter ATTRPATH] [REL SRC]...
 # nixpkgs is imported hermetically: `config = { }; overlays = [ ];` unless --config (a .nix file of nixpkgs
 # config) and --overlay (a .nix file of one overlay, in order) say otherwise, so neither $NIXPKGS_CONFIG nor
 # ~/.config/nixpkgs (read by nixpkgs' impure.nix when config or overlays are not passed) reaches the build.
 # --interpreter passes `python = pkgs.ATTRPATH` (e.g. python312) to the expression.
-# Each SRC file is copied to REL in a directory named "source", passed as the `src` argument, so the store path
-# of the source depends on the declared files alone, not on what else sits in the package.
+# Each SRC file is copied to REL (its path in the workspace) in a directory named "source"; SRC_ROOT in it (the
+# directory of pyproject.toml) is passed as the `src` argument. So the store path of the source depends on the
+# declared files alone, not on what else sits in the package, and local packages beside the project (workspace
+# members) are where the expression expects them relative to src.
 set -euo pipefail
-nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 out_closure=$6 out_path=$7
-shift 7
+nixpy=$1 nix_file=$2 attr=$3 nixpkgs_default=$4 system=$5 out_closure=$6 out_path=$7 src_root=$8
+shift 8
 config="{ }" overlays="" interpreter=""
 while [ $# -gt 0 ]; do
   case $1 in
@@ -38,7 +40,8 @@ if [ $# -gt 0 ]; then
     cp -L "$2" "$stage/source/$1"
     shift 2
   done
-  args+=(--arg src "$stage/source")
+  mkdir -p "$stage/source/$src_root"
+  args+=(--arg src "$(cd "$stage/source/$src_root" && pwd)")
 fi
 
 pkgs="import $nixpkgs { system = \"$system\"; config = $config; overlays = [$overlays ]; }"

@@ -25,6 +25,9 @@ def _py_nix_translate_impl(ctx):
         args.add_joined("--groups", ctx.attr.groups, join_with = ",")
     for prefix, mirror in sorted(ctx.attr.url_rewrites.items()):
         args.add("--url-rewrite", "{}={}".format(prefix, mirror))
+
+    # translate reads the local packages' pyproject.toml files beside the lock.
+    inputs.extend([f for f in ctx.files.local_packages if f.basename == "pyproject.toml"])
     if ctx.file.lock:
         args.add("--lock", ctx.file.lock)
         inputs.append(ctx.file.lock)
@@ -47,7 +50,7 @@ def _py_nix_translate_impl(ctx):
             nix_file = out,
             project_name = project_name,
             pyproject = ctx.file.pyproject,
-            srcs = depset([ctx.file.pyproject] + ctx.files.srcs),
+            srcs = depset([ctx.file.pyproject] + ctx.files.srcs + ctx.files.local_packages),
         ),
     ]
 
@@ -58,6 +61,10 @@ py_nix_translate = rule(
         "extras": attr.string_list(doc = "Extras of the project to install."),
         "groups": attr.string_list(doc = "Dependency groups to install (PEP 735, Poetry, PDM, uv); dev groups are off unless named."),
         "libc": attr.string(doc = "The libc wheels must run on: glibc-2.Y or musl-1.Y; empty for nixpy's default."),
+        "local_packages": attr.label_list(
+            allow_files = True,
+            doc = "The files of the lock's local packages (uv workspace members, editable and path dependencies), each package's pyproject.toml among them, at their places in the workspace; each is built as a derivation of its own, so an edit in one rebuilds only what depends on it.",
+        ),
         "lock": attr.label(allow_single_file = True, doc = "The lock file: uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt with hashes."),
         "mode": attr.string(
             default = "lock",

@@ -13,38 +13,40 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/registrytest"
 )
 
-// TestMonorepoCI is issue 7 end to end on a copy of examples/monorepo in a Git repository of its own: Gazelle
-// writes the apps' BUILD files from nothing, then the run steps of the example's GitHub workflows (the hosted
-// and the NixOS variant, with this rig standing in for their `uses:` steps) push the images to a local registry,
-// first both, then after an edit of one app only that one, tagged with the commit; an edit of the library both
-// apps reach through a symlink pushes both again. The layers the apps share go up once.
+// TestMonorepoCI is issue 7 end to end on a copy of examples/monorepo (a uv workspace) in a Git repository of its
+// own: Gazelle writes the members' BUILD files from nothing, then the run steps of the example's GitHub workflows
+// (the hosted and the NixOS variant, with this rig standing in for their `uses:` steps) push the images to a local
+// registry, first both, then after an edit of one app only that one, tagged with the commit; an edit of the
+// library member both apps depend on pushes both again. The layers the apps share go up once.
 func TestMonorepoCI(t *testing.T) {
 	ws := monorepoCopy(t)
 	reg := registrytest.Start(t, false)
 	prefix := reg.Host + "/monorepo"
 	replaceIn(t, filepath.Join(ws, "BUILD.bazel"), "nixpy_repository_prefix localhost:5000/monorepo", "nixpy_repository_prefix "+prefix)
-	for _, app := range []string{"api", "worker"} {
-		if err := os.Remove(filepath.Join(ws, "apps", app, "BUILD.bazel")); err != nil {
+	for _, member := range []string{"apps/api", "apps/worker", "libs/common"} {
+		if err := os.Remove(filepath.Join(ws, member, "BUILD.bazel")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	git(t, ws, "init", "-q", "-b", "main")
-	commit(t, ws, "sources, no BUILD files for the apps")
+	commit(t, ws, "sources, no BUILD files for the members")
 
 	bazel(t, ws, "run", "//:gazelle")
 	api := readFile(t, filepath.Join(ws, "apps/api/BUILD.bazel"))
-	for _, want := range []string{"py_nix_image(", `lock = "uv.lock"`, `repository = "` + prefix + `/api"`,
-		`remote_tags = ["{STABLE_GIT_COMMIT}"]`, `nixpkgs = "@rules_nixpy//testing/nixpkgs"`, "nixpy_load("} {
+	for _, want := range []string{"py_nix_image(", `lock = "//:uv_lock"`, `local_packages = ["//libs/common:package"]`,
+		`repository = "` + prefix + `/api"`, `remote_tags = ["{STABLE_GIT_COMMIT}"]`, `nixpkgs = "@rules_nixpy//testing/nixpkgs"`, "nixpy_load("} {
 		if !strings.Contains(api, want) {
 			t.Errorf("Gazelle wrote apps/api/BUILD.bazel without %s:\n%s", want, api)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(ws, "libs/common/BUILD.bazel")); err == nil {
-		t.Errorf("Gazelle wrote libs/common/BUILD.bazel despite # gazelle:exclude libs")
+	// The library has no scripts: no image, only its files for the apps' local_packages.
+	lib := readFile(t, filepath.Join(ws, "libs/common/BUILD.bazel"))
+	if !strings.Contains(lib, `name = "package"`) || strings.Contains(lib, "py_nix_image") {
+		t.Errorf("Gazelle wrote libs/common/BUILD.bazel without the package filegroup, or with an image:\n%s", lib)
 	}
 	bazel(t, ws, "run", "//:gazelle")
-	if status := git(t, ws, "status", "--porcelain", "--", "apps"); status != "?? apps/api/BUILD.bazel\n?? apps/worker/BUILD.bazel\n" {
-		t.Errorf("after the second Gazelle run, git status shows %q; want the two new BUILD files only", status)
+	if status := git(t, ws, "status", "--porcelain", "--", "apps", "libs"); status != "?? apps/api/BUILD.bazel\n?? apps/worker/BUILD.bazel\n?? libs/common/BUILD.bazel\n" {
+		t.Errorf("after the second Gazelle run, git status shows %q; want the three new BUILD files only", status)
 	}
 	c1 := commit(t, ws, "BUILD files by Gazelle")
 
@@ -85,7 +87,7 @@ func TestMonorepoCI(t *testing.T) {
 		t.Errorf("the unchanged worker's image was rebuilt (%s written at %v, then %v)", workerLayout, workerBuilt, got)
 	}
 
-	appendTo(t, filepath.Join(ws, "libs/common/src/common/__init__.py"), "\n# an edit both apps reach through src/common\n")
+	appendTo(t, filepath.Join(ws, "libs/common/src/common/__init__.py"), "\n# an edit of the library both apps depend on\n")
 	c3 := commit(t, ws, "edit the shared library")
 	third := runWorkflow(t, ws, "images-nixos.yml", c2, c3)
 	wantStatus(t, "library edited", third, map[string]string{"//apps/api:push": "pushed", "//apps/worker:push": "pushed"})
@@ -95,7 +97,7 @@ func TestMonorepoCI(t *testing.T) {
 func monorepoCopy(t *testing.T) string {
 	t.Helper()
 	ws := scratchWorkspace(t, "monorepo_ci")
-	// cp -a keeps the symlinks into libs/; the example's bazel-* links stay behind.
+	// The example's bazel-* links stay behind.
 	src := exampleDir(t, "monorepo")
 	entries, err := os.ReadDir(src)
 	if err != nil {

@@ -3,6 +3,7 @@ package gazelle
 import (
 	"log"
 	"path"
+	"path/filepath"
 
 	"github.com/bazelbuild/bazel-gazelle/config"
 	"github.com/bazelbuild/bazel-gazelle/rule"
@@ -24,6 +25,8 @@ type settings struct {
 	mode    string
 	exclude bool
 	nixpkgs string
+	// workspace is the uv workspace this directory is in, if any.
+	workspace *uvWorkspace
 }
 
 func getSettings(c *config.Config) *settings {
@@ -41,6 +44,12 @@ func (nixpyLang) KnownDirectives() []string {
 func (nixpyLang) Configure(c *config.Config, rel string, f *rule.File) {
 	s := *getSettings(c)
 	c.Exts[langName] = &s
+	// Directories are configured top-down, so a workspace root is read before its members.
+	if w, err := readWorkspace(filepath.Join(c.RepoRoot, rel), rel); err != nil {
+		log.Printf("nixpy: %v", err)
+	} else if w != nil {
+		s.workspace = w
+	}
 	if f == nil {
 		return
 	}

@@ -57,15 +57,53 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nixpy: %w", err)
 	}
+	var m *member
+	var rules []*rule.Rule
+	if s.workspace != nil {
+		m = s.workspace.members[args.Rel]
+		if args.Rel == s.workspace.rel {
+			// The members' packages read the lock through this.
+			lock := rule.NewRule(kindFiles, lockTarget)
+			lock.SetAttr("srcs", []string{"uv.lock"})
+			lock.SetAttr("visibility", []string{"//visibility:public"})
+			rules = append(rules, lock)
+			if m == nil {
+				// A virtual workspace root: no project of its own.
+				return rules, nil
+			}
+		}
+	}
 	p, err := pyproject.Parse(name, data)
 	if err != nil {
 		return nil, fmt.Errorf("nixpy: %w", err)
+	}
+
+	if m != nil && m.needed {
+		files := rule.NewRule(kindFiles, packageTarget)
+		g, ok := sourceGlob(p.Name, args.Subdirs, args.RegularFiles)
+		files.SetAttr("srcs", packageFiles{glob: g, ok: ok})
+		files.SetAttr("visibility", []string{"//visibility:public"})
+		rules = append(rules, files)
+		if len(p.Scripts) == 0 {
+			// A library of the workspace: its dependants' images hold it.
+			return rules, nil
+		}
 	}
 
 	image := rule.NewRule(kindImage, "image")
 	image.SetAttr("pyproject", pyprojectFile)
 	image.SetAttr("nixpkgs", s.nixpkgs)
 	lock := firstOf(lockFiles, args.RegularFiles)
+	if lock == "" && m != nil {
+		lock = s.workspace.lockLabel()
+	}
+	if m != nil && len(m.needs) > 0 {
+		labels := make([]string, len(m.needs))
+		for i, d := range m.needs {
+			labels[i] = packageLabel(d)
+		}
+		image.SetAttr("local_packages", labels)
+	}
 	switch {
 	case lock == "":
 		if s.mode == "lock" {
@@ -109,7 +147,7 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	load.SetAttr("image", ":image")
 	load.SetAttr("repo_tags", []string{p.Name + ":latest"})
 
-	return []*rule.Rule{image, push, load}, nil
+	return append(rules, image, push, load), nil
 }
 
 // sourceGlob picks the project's sources: src/ (the src layout), the import package named after
@@ -133,6 +171,23 @@ func sourceGlob(project string, subdirs, files []string) (g srcsGlob, ok bool) {
 	g.Excludes = srcsExclude
 	return g, true
 }
+
+// packageFiles is a local package's pyproject.toml and its sources' glob, replacing the previous
+// value when merged, as srcsGlob does.
+type packageFiles struct {
+	glob srcsGlob
+	ok   bool // the glob has patterns
+}
+
+func (f packageFiles) BzlExpr() bzl.Expr {
+	files := &bzl.ListExpr{List: []bzl.Expr{&bzl.StringExpr{Value: pyprojectFile}}}
+	if !f.ok {
+		return files
+	}
+	return &bzl.BinaryExpr{X: files, Op: "+", Y: f.glob.BzlExpr()}
+}
+
+func (f packageFiles) Merge(bzl.Expr) bzl.Expr { return f.BzlExpr() }
 
 // srcsGlob is a glob that replaces the previous one when merged: the sources are Gazelle's to pick
 // unless the attribute is marked "# keep".

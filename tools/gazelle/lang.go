@@ -28,6 +28,8 @@ const (
 	kindImage = "py_nix_image"
 	kindPush  = "nixpy_push"
 	kindLoad  = "nixpy_load"
+	// kindFiles holds a local package's files for its dependants' local_packages.
+	kindFiles = "filegroup"
 )
 
 type nixpyLang struct{}
@@ -45,7 +47,11 @@ func (nixpyLang) Kinds() map[string]rule.KindInfo {
 		kindImage: {
 			MatchAny:       true,
 			NonEmptyAttrs:  map[string]bool{"pyproject": true},
-			MergeableAttrs: map[string]bool{"pyproject": true, "lock": true, "mode": true, "srcs": true, "nixpkgs": true},
+			MergeableAttrs: map[string]bool{"pyproject": true, "lock": true, "mode": true, "srcs": true, "nixpkgs": true, "local_packages": true},
+		},
+		kindFiles: {
+			NonEmptyAttrs:  map[string]bool{"srcs": true},
+			MergeableAttrs: map[string]bool{"srcs": true},
 		},
 		kindPush: {
 			MatchAny:        true,

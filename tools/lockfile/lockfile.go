@@ -1,5 +1,5 @@
 // Package lockfile reads Python lock files into one model: uv.lock (version 1), poetry.lock
-// (lock-version 1.1, 2.0, 2.1), pdm.lock (lock_version 4.x), pylock.toml (PEP 751, lock-version
+// (lock-version 1.1, 2.0, 2.1, and Poetry 0.12 and 1.0's without one), pdm.lock (lock_version 4.x), pylock.toml (PEP 751, lock-version
 // 1.x) and requirements.txt with --hash pins. The kind is found from the content, so a lock
 // file may have any name.
 package lockfile
@@ -41,6 +41,12 @@ type Lock struct {
 	// RequiresPython is the interpreter range the lock was resolved for, as alternatives
 	// (Poetry's "||"); nil when the lock does not say.
 	RequiresPython []pep440.Specifier
+	// DefaultGroups are the dependency groups a pylock.toml installs unless told otherwise
+	// (PDM marks its packages with "'default' in dependency_groups").
+	DefaultGroups []string
+	// Conflicts are sets of extras (and groups) of the project that cannot be selected
+	// together (uv's conflicts); each entry is "extra NAME" or "group NAME".
+	Conflicts [][]string
 }
 
 // Package is one locked distribution.
@@ -49,14 +55,24 @@ type Package struct {
 	Version string // normalised; may be empty for a project with a dynamic version
 	// Source is "registry" for an index, or editable, virtual, directory, git, url.
 	Source string
+	// Index is the package index a registry package comes from, when the lock says.
+	Index string
 	// Root marks the project itself (uv's editable or virtual "." package).
-	Root   bool
+	Root bool
+	// Path is where a local package's source tree lies (a workspace member, an editable or
+	// path dependency), relative to the lock file's directory, with slashes; "." is the
+	// lock's own directory.
+	Path string
+	// Git pins a package built from a git repository.
+	Git    *GitRef
 	Sdist  *Artifact
 	Wheels []Artifact
 	Deps   []Dep
-	// Optional maps an extra of this package to what it adds. (Dependency groups are read
-	// from pyproject.toml and resolved through the graph, so uv's record of them is not kept.)
+	// Optional maps an extra of this package to what it adds.
 	Optional map[string][]Dep
+	// Groups maps a dependency group of a local package to its locked edges (uv records
+	// them for the project and workspace members).
+	Groups map[string][]Dep
 	// Marker, when set, says in which environments the package is installed at all.
 	Marker pep508.Marker
 	// ResolutionMarkers tells apart several locked versions of one name (uv's forks).
@@ -64,7 +80,26 @@ type Package struct {
 	// Unsupported, when set, says why lock mode cannot fetch this package (a git source,
 	// a custom index without file URLs); the error is raised only if the package is needed.
 	Unsupported string
+	// Invalid, when set, says what is wrong with the lock's record of the package's artifacts
+	// (a malformed hash); like Unsupported, it matters only to lock mode, and only if the
+	// package is needed.
+	Invalid string
+	// BadExtras holds, for an extra whose entries the lock spells in a way this tool cannot
+	// read, the error naming file, package and field; it is raised only if the extra is
+	// requested, as a lock's extras are mostly ones nobody asks for.
+	BadExtras map[string]error
 }
+
+// GitRef is a commit of a git repository.
+type GitRef struct {
+	URL string // without the commit, query or fragment
+	Rev string // the full commit hash
+	// Subdirectory is where the package lies in the repository, if not at the top.
+	Subdirectory string
+}
+
+// IsLocal reports whether the package is built from a source tree beside the lock.
+func (p *Package) IsLocal() bool { return p.Path != "" }
 
 // Artifact is one downloadable file of a package.
 type Artifact struct {
@@ -94,6 +129,8 @@ func Parse(name string, data []byte) (*Lock, error) {
 		Metadata    struct {
 			LockVersion      any `toml:"lock-version"`
 			LockVersionUnder any `toml:"lock_version"`
+			// Poetry wrote no lock-version before 1.1, but always a content-hash.
+			ContentHash any `toml:"content-hash"`
 		} `toml:"metadata"`
 	}
 	if err := tomlfile.Decode(name, data, &probe); err != nil {
@@ -109,7 +146,7 @@ func Parse(name string, data []byte) (*Lock, error) {
 		l, err = parsePyLock(name, data)
 	case probe.Version != nil:
 		l, err = parseUV(name, data)
-	case probe.Metadata.LockVersion != nil:
+	case probe.Metadata.LockVersion != nil || probe.Metadata.ContentHash != nil:
 		l, err = parsePoetry(name, data)
 	case probe.Metadata.LockVersionUnder != nil:
 		l, err = parsePDM(name, data)

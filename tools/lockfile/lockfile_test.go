@@ -222,7 +222,6 @@ func TestParseErrors(t *testing.T) {
 		{"pdm version", "pdm.lock", "[metadata]\nlock_version = \"3.1\"\n", "metadata.lock_version: unsupported pdm.lock version"},
 		{"pylock version", "pylock.toml", "lock-version = \"2.0\"\n", "lock-version: unsupported pylock.toml version"},
 		{"unknown", "x.lock", "a = 1\n", "not a lock file"},
-		{"bad hash", "uv.lock", "version = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = { registry = \"x\" }\nsdist = { url = \"https://x/a-1.tar.gz\", hash = \"md5:00\" }\n", `package[0] "a": sdist: hash "md5:00"`},
 		{"bad name", "uv.lock", "version = 1\n[[package]]\nname = \"a b\"\nversion = \"1\"\nsource = { registry = \"x\" }\n", `package[0] "a b": name`},
 		{"req option", "requirements.txt", "-r other.txt\n", "requirements.txt:1: option -r"},
 		{"req range", "requirements.txt", "flask>=3 --hash=sha256:" + hashA + "\n", "requirements.txt:1: flask: want a pin"},

@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
@@ -11,6 +13,7 @@ import (
 type pylockFile struct {
 	LockVersion    string          `toml:"lock-version"`
 	RequiresPython string          `toml:"requires-python"`
+	DefaultGroups  []string        `toml:"default-groups"`
 	Packages       []pylockPackage `toml:"packages"`
 }
 
@@ -22,11 +25,20 @@ type pylockPackage struct {
 		Name    string `toml:"name"`
 		Version string `toml:"version"`
 	} `toml:"dependencies"`
-	Sdist     *pylockFileRef  `toml:"sdist"`
-	Wheels    []pylockFileRef `toml:"wheels"`
-	Archive   *pylockFileRef  `toml:"archive"`
-	VCS       map[string]any  `toml:"vcs"`
-	Directory map[string]any  `toml:"directory"`
+	Sdist   *pylockFileRef  `toml:"sdist"`
+	Wheels  []pylockFileRef `toml:"wheels"`
+	Archive *pylockFileRef  `toml:"archive"`
+	VCS     *struct {
+		Type         string `toml:"type"`
+		URL          string `toml:"url"`
+		Path         string `toml:"path"`
+		CommitID     string `toml:"commit-id"`
+		Subdirectory string `toml:"subdirectory"`
+	} `toml:"vcs"`
+	Directory *struct {
+		Path         string `toml:"path"`
+		Subdirectory string `toml:"subdirectory"`
+	} `toml:"directory"`
 }
 
 type pylockFileRef struct {
@@ -49,6 +61,13 @@ func parsePyLock(name string, data []byte) (*Lock, error) {
 	var err error
 	if l.RequiresPython, err = requiresPython(f.RequiresPython); err != nil {
 		return nil, fmt.Errorf("%s: requires-python: %w", name, err)
+	}
+	for i, g := range f.DefaultGroups {
+		ng, err := pep508.NormalizeValid(g)
+		if err != nil {
+			return nil, fmt.Errorf("%s: default-groups[%d]: %w", name, i, err)
+		}
+		l.DefaultGroups = append(l.DefaultGroups, ng)
 	}
 	for i, pp := range f.Packages {
 		p, err := pylockPackageOf(pp)
@@ -86,9 +105,27 @@ func pylockPackageOf(pp pylockPackage) (*Package, error) {
 	}
 	switch {
 	case pp.VCS != nil:
-		p.Source, p.Unsupported = "git", "a VCS source; lock mode fetches index artifacts only"
+		p.Source = pp.VCS.Type
+		switch {
+		case pp.VCS.Type != "git":
+			p.Unsupported = "a " + pp.VCS.Type + " repository; lock mode builds from git repositories only"
+		case !isGitCommit(pp.VCS.CommitID):
+			return nil, fmt.Errorf("vcs: commit-id: %q is not a full commit hash", pp.VCS.CommitID)
+		case pp.VCS.URL == "" && pp.VCS.Path == "":
+			return nil, fmt.Errorf("vcs: url: missing (and no path)")
+		default:
+			u := pp.VCS.URL
+			if u == "" {
+				u = pp.VCS.Path
+			}
+			p.Git = &GitRef{URL: u, Rev: strings.ToLower(pp.VCS.CommitID), Subdirectory: pp.VCS.Subdirectory}
+		}
 	case pp.Directory != nil:
-		p.Source, p.Unsupported = "directory", "a local directory source; lock mode fetches index artifacts only"
+		if pp.Directory.Path == "" {
+			return nil, fmt.Errorf("directory: path: missing")
+		}
+		p.Source, p.Path = "directory", path.Join(filepath.ToSlash(pp.Directory.Path), filepath.ToSlash(pp.Directory.Subdirectory))
+		p.Root = p.Path == "."
 	case pp.Archive != nil && pp.Archive.URL == "":
 		p.Source, p.Unsupported = "directory", "a local archive "+pp.Archive.Path+" instead of a URL"
 	case pp.Archive != nil:

@@ -2,6 +2,11 @@ package lockfile
 
 import (
 	"fmt"
+	"net/url"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
 	"github.com/nixpy/rules_nixpy/tools/tomlfile"
@@ -12,6 +17,12 @@ type uvFile struct {
 	RequiresPython string      `toml:"requires-python"`
 	Revision       int         `toml:"revision"`
 	Package        []uvPackage `toml:"package"`
+	// Conflicts lists sets of extras or groups that cannot be installed together.
+	Conflicts [][]struct {
+		Package string `toml:"package"`
+		Extra   string `toml:"extra"`
+		Group   string `toml:"group"`
+	} `toml:"conflicts"`
 }
 
 type uvPackage struct {
@@ -21,6 +32,7 @@ type uvPackage struct {
 	ResolutionMarkers    []string           `toml:"resolution-markers"`
 	Dependencies         []uvDep            `toml:"dependencies"`
 	OptionalDependencies map[string][]uvDep `toml:"optional-dependencies"`
+	DevDependencies      map[string][]uvDep `toml:"dev-dependencies"`
 	Sdist                *uvFileRef         `toml:"sdist"`
 	Wheels               []uvFileRef        `toml:"wheels"`
 }
@@ -59,7 +71,103 @@ func parseUV(name string, data []byte) (*Lock, error) {
 		}
 		l.Packages = append(l.Packages, p)
 	}
+	for i, set := range f.Conflicts {
+		var c []string
+		for _, item := range set {
+			kind, v := "extra", item.Extra
+			if item.Group != "" {
+				kind, v = "group", item.Group
+			}
+			nv, err := pep508.NormalizeValid(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: conflicts[%d]: %w", name, i, err)
+			}
+			c = append(c, kind+" "+nv)
+		}
+		l.Conflicts = append(l.Conflicts, c)
+	}
 	return l, nil
+}
+
+// uvSource fills in where a package comes from. uv writes one key: registry (an index URL),
+// editable, virtual, directory or path (local, relative to the lock), git or url.
+func uvSource(p *Package, src map[string]string) error {
+	local := func(kind, dir string) {
+		p.Source, p.Path = kind, path.Clean(filepath.ToSlash(dir))
+		p.Root = p.Path == "."
+	}
+	switch {
+	case src["registry"] != "":
+		p.Source, p.Index = "registry", src["registry"]
+	case src["editable"] != "":
+		local("editable", src["editable"])
+	case src["virtual"] != "":
+		local("virtual", src["virtual"])
+	case src["directory"] != "":
+		local("directory", src["directory"])
+	case src["path"] != "":
+		// A path to an archive or wheel file rather than a source tree.
+		if strings.HasSuffix(src["path"], ".whl") || strings.HasSuffix(src["path"], ".tar.gz") || strings.HasSuffix(src["path"], ".zip") {
+			p.Source = "path"
+			p.Unsupported = "a local file " + src["path"] + " instead of a URL: publish it to an index or reference it by URL"
+			return nil
+		}
+		local("directory", src["path"])
+	case src["git"] != "":
+		ref, err := parseGitURL(src["git"])
+		if err != nil {
+			return fmt.Errorf("source: git: %w", err)
+		}
+		p.Source, p.Git = "git", ref
+	case src["url"] != "":
+		p.Source = "url"
+	default:
+		keys := make([]string, 0, len(src))
+		for k := range src {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("source: missing or of an unknown kind (keys: %s; want registry, editable, virtual, directory, path, git or url)", strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+// parseGitURL reads uv's and pip's pinned git URL form, "URL?rev=R&subdirectory=D#COMMIT"
+// (a "git+" prefix allowed), or "URL@COMMIT".
+func parseGitURL(s string) (*GitRef, error) {
+	s = strings.TrimPrefix(s, "git+")
+	rest, commit, ok := strings.Cut(s, "#")
+	if !ok {
+		// pip's form: the commit after the last "@" of the path.
+		i := strings.LastIndex(s, "@")
+		if i < 0 || i < strings.Index(s, "://")+3 || strings.Contains(s[i:], "/") {
+			return nil, fmt.Errorf("%q pins no commit (want URL#COMMIT or URL@COMMIT)", s)
+		}
+		rest, commit = s[:i], s[i+1:]
+	}
+	u, err := url.Parse(rest)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", s, err)
+	}
+	if !isGitCommit(commit) {
+		return nil, fmt.Errorf("%q: commit %q is not a full hexadecimal commit hash", s, commit)
+	}
+	ref := &GitRef{Rev: strings.ToLower(commit), Subdirectory: u.Query().Get("subdirectory")}
+	u.RawQuery, u.Fragment = "", ""
+	ref.URL = u.String()
+	return ref, nil
+}
+
+func isGitCommit(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range strings.ToLower(s) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func uvPackageOf(up uvPackage) (*Package, error) {
@@ -72,28 +180,8 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 		return nil, fmt.Errorf("version: %w", err)
 	}
 	p := &Package{Name: n, Version: v}
-	switch {
-	case up.Source["registry"] != "":
-		p.Source = "registry"
-	case up.Source["editable"] != "" || up.Source["virtual"] != "":
-		p.Source = "editable"
-		if up.Source["virtual"] != "" {
-			p.Source = "virtual"
-		}
-		p.Root = up.Source["editable"] == "." || up.Source["virtual"] == "."
-		if !p.Root {
-			p.Unsupported = "a workspace member or local editable package (source " + fmt.Sprint(up.Source) + ")"
-		}
-	case up.Source["git"] != "":
-		p.Source = "git"
-		p.Unsupported = "a git source; lock mode fetches index artifacts only"
-	case up.Source["url"] != "":
-		p.Source = "url"
-	case up.Source["path"] != "" || up.Source["directory"] != "":
-		p.Source = "directory"
-		p.Unsupported = "a local path source; lock mode fetches index artifacts only"
-	default:
-		return nil, fmt.Errorf("source: missing or unknown (%v)", up.Source)
+	if err := uvSource(p, up.Source); err != nil {
+		return nil, err
 	}
 	for _, m := range up.ResolutionMarkers {
 		pm, err := pep508.ParseMarker(m)
@@ -108,8 +196,15 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 	if p.Optional, err = uvDepTable(up.OptionalDependencies); err != nil {
 		return nil, fmt.Errorf("optional-dependencies: %w", err)
 	}
+	if p.Groups, err = uvDepTable(up.DevDependencies); err != nil {
+		return nil, fmt.Errorf("dev-dependencies: %w", err)
+	}
 	// A file with a local path instead of a URL (a find-links directory) cannot be fetched;
 	// that matters only if lock mode needs the package.
+	if p.Source == "url" && up.Sdist != nil && up.Sdist.URL == "" && up.Sdist.Path == "" {
+		// A direct URL to an archive: uv records the URL as the source and only the hash here.
+		up.Sdist.URL = up.Source["url"]
+	}
 	refs := append([]uvFileRef(nil), up.Wheels...)
 	if up.Sdist != nil {
 		refs = append(refs, *up.Sdist)
@@ -120,17 +215,21 @@ func uvPackageOf(up uvPackage) (*Package, error) {
 			return p, nil
 		}
 	}
+	// A malformed artifact matters only to lock mode, and only if the package is needed:
+	// nixpkgs mode reads the lock for its graph alone.
 	if up.Sdist != nil {
 		a, err := uvArtifact(*up.Sdist)
 		if err != nil {
-			return nil, fmt.Errorf("sdist: %w", err)
+			p.Invalid = "sdist: " + err.Error()
+			return p, nil
 		}
 		p.Sdist = &a
 	}
 	for i, w := range up.Wheels {
 		a, err := uvArtifact(w)
 		if err != nil {
-			return nil, fmt.Errorf("wheels[%d]: %w", i, err)
+			p.Invalid = fmt.Sprintf("wheels[%d]: %v", i, err)
+			return p, nil
 		}
 		p.Wheels = append(p.Wheels, a)
 	}

@@ -6,6 +6,7 @@ package pyproject
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -53,6 +54,15 @@ type Project struct {
 	Scripts map[string]string
 	// Tool names the tool whose tables carried the dependencies: "pep621" or "poetry".
 	Tool string
+	// DynamicDependencies and DynamicOptional are set when project.dynamic lists
+	// dependencies or optional-dependencies: the build backend computes them, and only a
+	// lock's record of the project says what they are.
+	DynamicDependencies bool
+	DynamicOptional     bool
+	// Unpackaged marks an application PDM does not build ([tool.pdm] distribution = false,
+	// package-type = "application", or no project.name): it runs from its source tree, so
+	// it has no build backend, and Name may come from its directory.
+	Unpackaged bool
 }
 
 type file struct {
@@ -74,12 +84,18 @@ type file struct {
 	} `toml:"build-system"`
 	Tool struct {
 		Poetry *poetryTable `toml:"poetry"`
-		PDM    struct {
+		// PDM is nil when there is no [tool.pdm] table.
+		PDM *struct {
 			DevDependencies map[string][]string `toml:"dev-dependencies"`
+			Distribution    *bool               `toml:"distribution"`
+			PackageType     string              `toml:"package-type"` // before PDM 2.12
 		} `toml:"pdm"`
 		UV struct {
 			DevDependencies []string       `toml:"dev-dependencies"`
 			Sources         map[string]any `toml:"sources"`
+			Workspace       *struct {
+				Members []string `toml:"members"`
+			} `toml:"workspace"`
 		} `toml:"uv"`
 	} `toml:"tool"`
 }
@@ -109,6 +125,9 @@ func Parse(name string, data []byte) (*Project, error) {
 		if err = p.readPoetry(name, f.Tool.Poetry); err != nil {
 			return nil, err
 		}
+	case f.Tool.UV.Workspace != nil:
+		return nil, fmt.Errorf("%s: a uv workspace root without [project]: translate one of its members instead (--pyproject MEMBER/pyproject.toml with this directory's uv.lock; members: %s)",
+			name, strings.Join(f.Tool.UV.Workspace.Members, ", "))
 	default:
 		return nil, fmt.Errorf("%s: neither [project] nor [tool.poetry]: not a Python project", name)
 	}
@@ -123,16 +142,25 @@ func Parse(name string, data []byte) (*Project, error) {
 
 func (p *Project) readPEP621(name string, f *file) error {
 	proj := f.Project
-	n, err := pep508.NormalizeValid(proj.Name)
-	if err != nil {
-		return fmt.Errorf("%s: project.name: %w", name, err)
+	p.Unpackaged = pdmUnpackaged(f)
+	var err error
+	switch {
+	case strings.TrimSpace(proj.Name) == "" && p.Unpackaged:
+		p.Name = nameFromPath(name)
+	case strings.TrimSpace(proj.Name) == "":
+		return fmt.Errorf("%s: project.name: missing: name the project, or, for an application PDM runs from its sources, set [tool.pdm] distribution = false", name)
+	default:
+		if p.Name, err = pep508.NormalizeValid(proj.Name); err != nil {
+			return fmt.Errorf("%s: project.name: %w", name, err)
+		}
 	}
-	p.Name = n
 	dynamic := map[string]bool{}
 	for _, d := range proj.Dynamic {
 		dynamic[d] = true
 	}
-	if proj.Version == "" && !dynamic["version"] {
+	p.DynamicDependencies = dynamic["dependencies"]
+	p.DynamicOptional = dynamic["optional-dependencies"]
+	if proj.Version == "" && !dynamic["version"] && !p.Unpackaged {
 		return fmt.Errorf("%s: project.version: missing and not listed in project.dynamic", name)
 	}
 	if proj.Version != "" {
@@ -163,7 +191,11 @@ func (p *Project) readPEP621(name string, f *file) error {
 		}
 		p.Optional[e] = append(p.Optional[e], deps...)
 	}
+	// PDM installs no scripts of an application it does not build.
 	for _, table := range []map[string]string{proj.Scripts, proj.GUIScripts} {
+		if p.Unpackaged {
+			break
+		}
 		for script, ref := range table {
 			if err := p.addScript(script, ref); err != nil {
 				return fmt.Errorf("%s: project.scripts: %w", name, err)
@@ -265,8 +297,38 @@ func (p *Project) readDependencyGroups(name string, groups map[string][]any) err
 	return nil
 }
 
+// pdmUnpackaged tells, as PDM does, an application that is no distribution: package-type
+// decides, else distribution, else whether the project has a name.
+func pdmUnpackaged(f *file) bool {
+	t := f.Tool.PDM
+	switch {
+	case t == nil:
+		return false
+	case t.PackageType != "":
+		return t.PackageType == "application"
+	case t.Distribution != nil:
+		return !*t.Distribution
+	}
+	return strings.TrimSpace(f.Project.Name) == ""
+}
+
+// nameFromPath names an unpackaged application without project.name after the directory
+// holding pyproject.toml, or "app" when the path names none: the name only labels its
+// derivation.
+func nameFromPath(pyproject string) string {
+	dir := filepath.Base(filepath.Dir(filepath.Clean(pyproject)))
+	if n, err := pep508.NormalizeValid(dir); err == nil {
+		return n
+	}
+	return "app"
+}
+
 func (p *Project) readTools(name string, f *file) error {
-	for g, reqs := range f.Tool.PDM.DevDependencies {
+	var pdmDev map[string][]string
+	if f.Tool.PDM != nil {
+		pdmDev = f.Tool.PDM.DevDependencies
+	}
+	for g, reqs := range pdmDev {
 		ng, err := pep508.NormalizeValid(g)
 		if err != nil {
 			return fmt.Errorf("%s: tool.pdm.dev-dependencies: %w", name, err)
@@ -295,6 +357,9 @@ func (p *Project) readTools(name string, f *file) error {
 }
 
 func (p *Project) readBuildSystem(name string, f *file) error {
+	if p.Unpackaged {
+		return nil
+	}
 	if f.BuildSystem == nil {
 		// PEP 517's fallback for a project without [build-system].
 		p.BuildBackend = "setuptools.build_meta:__legacy__"

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net/url"
+	"path"
 	"sort"
 	"strings"
 
@@ -143,22 +145,52 @@ func (t *translation) writeLocked(w *nixexpr.Writer, n *node) {
 	p := n.pkg
 	w.Open("%s = python.pkgs.buildPythonPackage {", nixexpr.AttrName(p.Name))
 	w.Line("pname = %s;", q(p.Name))
-	w.Line("version = %s;", q(p.Version))
-	if n.wheel {
-		w.Line("format = \"wheel\";")
-	} else {
-		w.Line("pyproject = true;")
-	}
-	w.Open("src = pkgs.fetchurl {")
-	w.Line("url = %s;", q(n.artifact.URL))
-	w.Line("hash = %s;", q(sri(n.artifact.SHA256)))
-	w.Close("};")
-	if !n.wheel {
-		backends := make([]string, len(n.backend))
-		for i, b := range n.backend {
-			backends[i] = fmt.Sprintf("(nixpy.pkg %s %s)", q(b), q(NixpkgsAttr(b)))
+	switch {
+	case n.local != nil:
+		version := p.Version
+		if version == "" {
+			version = n.local.Version
 		}
-		w.List("build-system = ", backends, ";")
+		if version == "" {
+			// A dynamic version the lock does not record: the backend computes the real one.
+			version = "0"
+		}
+		w.Line("version = %s;", q(version))
+		w.Line("pyproject = true;")
+		// Its own store path, so an edit elsewhere in the tree does not rebuild it.
+		w.Line("src = nixpy.subtree src %s %s;", q(n.srcPath), q(p.Name))
+		w.List("build-system = ", buildSystem(t.buildRequires(n.local)), ";")
+	case p.Git != nil:
+		w.Line("version = %s;", q(p.Version))
+		w.Line("pyproject = true;")
+		w.Open("src = builtins.fetchGit {")
+		w.Line("url = %s;", q(p.Git.URL))
+		w.Line("rev = %s;", q(p.Git.Rev))
+		// The pinned commit may be on any branch or tag.
+		w.Line("allRefs = true;")
+		if p.Git.Subdirectory != "" {
+			w.Close("} + %s;", q("/"+p.Git.Subdirectory))
+		} else {
+			w.Close("};")
+		}
+		t.writeBackends(w, n)
+	default:
+		w.Line("version = %s;", q(p.Version))
+		if n.wheel {
+			w.Line("format = \"wheel\";")
+		} else {
+			w.Line("pyproject = true;")
+		}
+		w.Open("src = pkgs.fetchurl {")
+		w.Line("url = %s;", q(n.artifact.URL))
+		if name := fetchName(n.artifact.URL); name != "" {
+			w.Line("name = %s;", q(name))
+		}
+		w.Line("hash = %s;", q(sri(n.artifact.SHA256)))
+		w.Close("};")
+		if !n.wheel {
+			t.writeBackends(w, n)
+		}
 	}
 	deps := sortedKeys(n.deps)
 	refs := make([]string, len(deps))
@@ -178,14 +210,53 @@ func (t *translation) writeLocked(w *nixexpr.Writer, n *node) {
 	w.Close("};")
 }
 
+func (t *translation) writeBackends(w *nixexpr.Writer, n *node) {
+	backends := make([]string, len(n.backend))
+	for i, b := range n.backend {
+		backends[i] = fmt.Sprintf("(nixpy.pkg %s %s)", q(b), q(NixpkgsAttr(b)))
+	}
+	w.List("build-system = ", backends, ";")
+}
+
+// fetchName is the store name fetchurl needs when the URL's last segment is percent-encoded
+// (a local version's "+" as %2B): fetchurl names the path after the segment as it is, and
+// Nix rejects "%" in store names. Empty when the default name is right.
+func fetchName(u string) string {
+	base := filenameOf(u)
+	if !strings.Contains(base, "%") {
+		return ""
+	}
+	name, err := url.PathUnescape(base)
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
+func filenameOf(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	return path.Base(u)
+}
+
+// buildSystem renders build requirements as lookups in python.pkgs with their version checks.
+func buildSystem(reqs []pyproject.Dependency) []string {
+	var build []string
+	for _, d := range reqs {
+		lookup := fmt.Sprintf("(nixpy.pkg %s %s)", q(d.Name), q(NixpkgsAttr(d.Name)))
+		if len(d.Constraint) > 0 {
+			lookup = "(" + checkCall(d.Name, d) + " " + lookup + ")"
+		}
+		build = append(build, lookup)
+	}
+	return build
+}
+
 func (t *translation) writeApp(w *nixexpr.Writer) {
 	version := t.proj.Version
-	if version == "" && t.lock != nil {
-		for _, p := range t.lock.Packages {
-			if p.Root && p.Name == t.proj.Name {
-				version = p.Version
-			}
-		}
+	if version == "" && t.root != nil {
+		version = t.root.Version
 	}
 	if version == "" {
 		// A dynamic version the lock does not record: the backend computes the real one.
@@ -195,21 +266,37 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 	w.Open("python.pkgs.buildPythonApplication {")
 	w.Line("pname = %s;", q(t.proj.Name))
 	w.Line("version = %s;", q(version))
-	w.Line("pyproject = true;")
-	w.Line("inherit src;")
-	var build []string
-	for _, d := range t.buildRequires() {
-		lookup := fmt.Sprintf("(nixpy.pkg %s %s)", q(d.Name), q(NixpkgsAttr(d.Name)))
-		if len(d.Constraint) > 0 {
-			lookup = "(" + checkCall(d.Name, d) + " " + lookup + ")"
-		}
-		build = append(build, lookup)
+	if t.proj.Unpackaged {
+		// PDM runs an application it does not build from its source tree: the tree is
+		// installed whole under share/ and put on the module path by a .pth file.
+		w.Line("pyproject = false;")
+		w.Line("dontBuild = true;")
+		w.Line(`installPhase = "site=$out/" + python.sitePackages + "; mkdir -p $site $out/share/$pname && cp -r . $out/share/$pname && echo $out/share/$pname >$site/$pname.pth";`)
+	} else {
+		w.Line("pyproject = true;")
 	}
-	w.List("build-system = ", build, ";")
-	refs := make([]string, len(t.direct))
-	var extras []string
+	if inner := t.nestedLocal(); len(inner) > 0 {
+		// Local packages inside the project's tree are derivations of their own: leave them
+		// out of the app's source, so an edit in one rebuilds only what depends on it.
+		w.Line("src = nixpy.without src [ %s ];", strings.Join(quoteAll(inner), " "))
+	} else {
+		w.Line("inherit src;")
+	}
+	w.List("build-system = ", buildSystem(t.buildRequires(t.proj)), ";")
+	names := make([]string, len(t.direct))
 	for i, d := range t.direct {
-		refs[i] = nixexpr.AttrPath("deps", d.Name)
+		names[i] = d.Name
+	}
+	if t.opts.Mode == "lock" && t.lock.Flat {
+		// A flat lock records what to install, not who needs what: the app takes it all.
+		names = sortedKeys(t.nodes)
+	}
+	refs := make([]string, len(names))
+	for i, name := range names {
+		refs[i] = nixexpr.AttrPath("deps", name)
+	}
+	var extras []string
+	for _, d := range t.direct {
 		if t.opts.Mode == "nixpkgs" {
 			// nixpkgs keeps a package's extras in its optional-dependencies attribute.
 			for _, e := range d.Extras {
@@ -230,10 +317,31 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 	w.Close(");")
 }
 
-// buildRequires are the [build-system] requirements that hold for the target, by name.
-func (t *translation) buildRequires() []pyproject.Dependency {
+// nestedLocal lists the directories of local packages inside the project's own tree,
+// relative to it.
+func (t *translation) nestedLocal() []string {
+	var out []string
+	for _, name := range sortedKeys(t.nodes) {
+		n := t.nodes[name]
+		if n.local != nil && n.srcPath != "." && !strings.HasPrefix(n.srcPath, "../") {
+			out = append(out, n.srcPath)
+		}
+	}
+	return out
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = q(s)
+	}
+	return out
+}
+
+// buildRequires are a project's [build-system] requirements that hold for the target, by name.
+func (t *translation) buildRequires(proj *pyproject.Project) []pyproject.Dependency {
 	var out []pyproject.Dependency
-	for _, d := range t.proj.BuildRequires {
+	for _, d := range proj.BuildRequires {
 		if ok, err := pep508.EvalMarker(d.Marker, t.env); err == nil && ok {
 			out = append(out, d)
 		}

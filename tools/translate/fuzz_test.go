@@ -75,7 +75,8 @@ func init() {
 		pyproject fetchurl url hash build-system dependencies dontCheckRuntimeDeps doCheck true
 		false buildPythonApplication optional-dependencies or meta mainProgram builtins seq
 		match elemAt fromJSON head map filter isString split length genList all any substring
-		stringLength concatStringsSep hasAttr getAttr _`, -1) {
+		stringLength concatStringsSep hasAttr getAttr _ toString subtree without dir rel rels
+		excluded path elem p fetchGit rev allRefs dontBuild installPhase sitePackages`, -1) {
 		templateWords[w] = true
 	}
 }

@@ -32,9 +32,16 @@ var goldenCases = []goldenCase{
 	{"poetry1", "", "nixpkgs.nix", "", Options{Mode: "nixpkgs", System: "x86_64-linux", Extras: []string{"redis"}}},
 	{"poetry2", "poetry.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "aarch64-darwin", Extras: []string{"redis"}}},
 	{"pdm", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
+	{"pdm-app", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
+	{"poetry10", "poetry.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
+	{"pdm41", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
 	{"pylock", "pylock.toml", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "aarch64-linux", Libc: "musl-1.2"}},
 	{"requirements", "requirements.txt", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux",
 		URLRewrites: []Rewrite{{From: "https://files.pythonhosted.org/packages/", To: "https://pypi-mirror.example.org/packages/"}}}},
+	{"uv-workspace", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Groups: []string{"dev"}}},
+	{"uv-conflicts", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
+	{"uv-conflicts", "uv.lock", "cpu.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"cpu"}}},
+	{"uv-conflicts", "uv.lock", "gpu.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"gpu"}}},
 }
 
 func (c goldenCase) translate(t testing.TB) []byte {
@@ -50,6 +57,8 @@ func (c goldenCase) translate(t testing.TB) []byte {
 		in := readInput(t, filepath.Join("testdata", c.dir, c.pythonVersionFile))
 		opts.PythonVersionFile = &in
 	}
+	// Local packages' pyproject.toml files lie beside the case's lock.
+	opts.ReadFile = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", c.dir, name)) }
 	out, err := Translate(py, lock, opts)
 	if err != nil {
 		t.Fatalf("%s/%s: %v", c.dir, c.out, err)

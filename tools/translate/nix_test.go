@@ -52,6 +52,7 @@ func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = throw \"the generated code relies on python3\";\n")
 	fmt.Fprintf(&b, "  %s = rec {\n", pythonAttr(pythonVersion))
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
+	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
 	b.WriteString("      buildPythonPackage = a: a;\n      buildPythonApplication = a: a;\n      toPythonModule = a: a;\n")
 	for name, v := range pkgVersions {
@@ -99,10 +100,13 @@ func TestNixEvalGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The default python argument: the golden's pythonXY.
-			expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; src = /nonexistent; };
+			// The default python argument: the golden's pythonXY. src is the case's directory:
+			// local packages are copied from beside it. Git sources are not fetched: fetchGit gives
+			// the case's directory too.
+			expr := fmt.Sprintf(`let stub = %[1]s; offline = builtins // { fetchGit = _: %[3]s; };
+				r = builtins.scopedImport { builtins = offline; } %[2]s { pkgs = stub; src = %[3]s; };
 				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
-				stubPkgs(goldenPython(t, path), backendVersions), path)
+				stubPkgs(goldenPython(t, path), backendVersions), path, filepath.Dir(path))
 			out, err := evalNix(t, expr)
 			if err != nil {
 				t.Fatalf("evaluation failed: %v\n%s", err, out)

@@ -54,6 +54,10 @@ type Options struct {
 	// manylinux and musllinux wheels lock mode may pick.
 	Libc        string
 	URLRewrites []Rewrite
+	// ReadFile reads the pyproject.toml of a local package (a workspace member, an editable
+	// or path dependency) by its path: the lock's directory joined with the lock's path for
+	// it. Nil when the caller has no files besides the inputs.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // Translate returns the Nix expression for a project. lock may be nil in nixpkgs mode.
@@ -84,8 +88,16 @@ type translation struct {
 	direct []pyproject.Dependency
 	// nodes are the packages of the deps attribute set, by name (lock mode).
 	nodes map[string]*node
-	// byName indexes the lock's non-root packages, for find.
+	// byName indexes the lock's packages but the project, for find.
 	byName map[string][]*lockfile.Package
+	// root is the lock's entry for the project itself, if it has one (uv, uv's pylock.toml).
+	root *lockfile.Package
+	// pins are the versions the root's edges name for the selected extras and groups: uv
+	// locks one version per index when extras conflict, and the root's edges say which.
+	pins map[string]string
+	// conflictExtras are uv's encodings of the selected extras and groups
+	// ("extra-8-nanochat-cpu"), which the lock's markers test to tell conflicting forks apart.
+	conflictExtras []string
 }
 
 // node is one package of the lock-mode closure.
@@ -98,6 +110,10 @@ type node struct {
 	artifact lockfile.Artifact
 	wheel    bool
 	backend  []string
+	// local is the pyproject.toml of a local package; srcPath is its directory relative to
+	// the project's (the `src` argument), with slashes.
+	local   *pyproject.Project
+	srcPath string
 }
 
 func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, error) {
@@ -227,9 +243,17 @@ func (t *translation) resolve() error {
 	if err := t.checkPython(); err != nil {
 		return err
 	}
+	if t.lock != nil {
+		if err := t.findRoot(); err != nil {
+			return err
+		}
+	}
 	selected, err := t.proj.Selected(t.env.Extras, t.env.Groups)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t.pyIn.Name, err)
+	}
+	if selected, err = t.addDynamic(selected); err != nil {
+		return err
 	}
 	byName := map[string]pyproject.Dependency{}
 	active := map[string]bool{}
@@ -334,7 +358,7 @@ func (t *translation) find(name, version, from string) (*lockfile.Package, error
 	if t.byName == nil {
 		t.byName = map[string][]*lockfile.Package{}
 		for _, p := range t.lock.Packages {
-			if !p.Root {
+			if p != t.root {
 				t.byName[p.Name] = append(t.byName[p.Name], p)
 			}
 		}
@@ -365,7 +389,7 @@ func (t *translation) find(name, version, from string) (*lockfile.Package, error
 	case 1:
 		return cands[0], nil
 	}
-	return nil, fmt.Errorf("%s: package %s (needed by %s): %d locked versions fit the target", t.lock.File, name, from, len(cands))
+	return nil, t.ambiguous(name, from, cands)
 }
 
 // checkDirect verifies that the lock pins a direct dependency at a version pyproject.toml allows.
@@ -394,7 +418,7 @@ func (t *translation) resolveGraph() error {
 	}
 	var queue []visit
 	for _, d := range t.direct {
-		p, err := t.find(d.Name, "", t.pyIn.Name)
+		p, err := t.find(d.Name, t.pins[d.Name], t.pyIn.Name)
 		if err != nil {
 			return err
 		}
@@ -427,17 +451,21 @@ func (t *translation) resolveGraph() error {
 		edges := append([]lockfile.Dep(nil), v.pkg.Deps...)
 		extras := make([]string, 0, len(n.extras))
 		for e := range n.extras {
+			if err := v.pkg.BadExtras[e]; err != nil {
+				return err
+			}
 			extras = append(extras, e)
 			edges = append(edges, v.pkg.Optional[e]...)
 		}
 		sort.Strings(extras)
-		env := t.env.WithExtras(extras...)
+		env := t.env.WithExtras(append(extras, t.conflictExtras...)...)
 		for _, e := range edges {
 			ok, err := pep508.EvalMarker(e.Marker, env)
 			if err != nil {
 				return fmt.Errorf("%s: package %s: dependency %s: %w", t.lock.File, v.pkg.Name, e.Name, err)
 			}
-			if !ok {
+			if !ok || e.Name == t.proj.Name {
+				// A dependency back on the project (a member's dev group) is the app itself.
 				continue
 			}
 			dp, err := t.find(e.Name, e.Version, v.pkg.Name)
@@ -454,8 +482,13 @@ func (t *translation) resolveGraph() error {
 // resolveFlat installs every package of a flat lock whose marker holds.
 func (t *translation) resolveFlat() error {
 	t.nodes = map[string]*node{}
+	env := t.env
+	env.Groups = pep508.SortedUnique(append(append([]string(nil), env.Groups...), t.lock.DefaultGroups...))
 	for _, p := range t.lock.Packages {
-		ok, err := pep508.EvalMarker(p.Marker, t.env)
+		if p == t.root {
+			continue
+		}
+		ok, err := pep508.EvalMarker(p.Marker, env)
 		if err != nil {
 			return fmt.Errorf("%s: package %s: marker: %w", t.lock.File, p.Name, err)
 		}
@@ -532,9 +565,31 @@ func (t *translation) pickArtifacts() error {
 	for _, name := range sortedKeys(t.nodes) {
 		n := t.nodes[name]
 		p := n.pkg
-		where := fmt.Sprintf("%s: package %s %s", t.lock.File, p.Name, p.Version)
+		where := fmt.Sprintf("%s: package %s", t.lock.File, p.Name)
+		if p.Version != "" {
+			where += " " + p.Version
+		}
 		if p.Unsupported != "" {
 			return fmt.Errorf("%s: source: %s", where, p.Unsupported)
+		}
+		if p.Invalid != "" {
+			return fmt.Errorf("%s: %s", where, p.Invalid)
+		}
+		if p.IsLocal() {
+			if err := t.readLocal(n); err != nil {
+				return err
+			}
+			continue
+		}
+		if p.Git != nil {
+			if err := validURL(p.Git.URL); err != nil {
+				return fmt.Errorf("%s: source: git: %w", where, err)
+			}
+			n.backend = backendOf(p.Name)
+			if p.Version == "" {
+				return fmt.Errorf("%s: version: missing", where)
+			}
+			continue
 		}
 		files := make([]string, len(p.Wheels))
 		for i, w := range p.Wheels {
@@ -547,10 +602,7 @@ func (t *translation) pickArtifacts() error {
 		} else if p.Sdist != nil {
 			n.artifact = *p.Sdist
 			field = fmt.Sprintf("sdist %s", p.Sdist.Filename)
-			n.backend = defaultSdistBackend
-			if b, ok := sdistBackends[p.Name]; ok {
-				n.backend = b
-			}
+			n.backend = backendOf(p.Name)
 		} else {
 			return fmt.Errorf("%s: no artifact for the target: no wheel for cp%d%d on %s (%s) among %d, and no sdist",
 				where, t.target.PythonMajor, t.target.PythonMinor, t.opts.System, t.libc, len(p.Wheels))

@@ -58,8 +58,12 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/x/flask-3.1.3-cp313-c
 		{"locked version outside the constraint", strings.Replace(appPyproject, "flask>=3.1", "flask>=4", 1), "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "` + flaskSdistURL + `", hash = "` + flaskSdistHash + `" }
 `), lockOpts, "uv.lock: package flask: version 3.1.3 does not satisfy >=4 from pyproject.toml"},
-		{"git source", appPyproject, "uv.lock", uvLock(`source = { git = "https://github.com/pallets/flask?rev=3.1.3#abc" }
-`), lockOpts, "uv.lock: package flask 3.1.3: source: a git source"},
+		{"git source without a full commit", appPyproject, "uv.lock", uvLock(`source = { git = "https://github.com/pallets/flask?rev=3.1.3#abc" }
+`), lockOpts, `uv.lock: package[1] "flask": source: git: "https://github.com/pallets/flask?rev=3.1.3#abc": commit "abc" is not a full hexadecimal commit hash`},
+		{"local package without a reader", appPyproject, "uv.lock", uvLock(`source = { editable = "libs/flask" }
+`), lockOpts, "uv.lock: package flask (source libs/flask): a local package: its pyproject.toml libs/flask/pyproject.toml is needed"},
+		{"unknown source kind", appPyproject, "uv.lock", uvLock(`source = { svn = "x" }
+`), lockOpts, `uv.lock: package[1] "flask": source: missing or of an unknown kind (keys: svn; want registry, editable, virtual, directory, path, git or url)`},
 		{"bad artifact URL", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
 sdist = { url = "javascript:alert(1)/flask-3.1.3.tar.gz", hash = "` + flaskSdistHash + `" }
 `), lockOpts, "sdist flask-3.1.3.tar.gz: url: URL \"javascript:alert(1)/flask-3.1.3.tar.gz\": scheme must be"},
@@ -72,6 +76,19 @@ sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdist
 		{"name that could inject", "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"fla${builtins.abort}sk\"]\n", "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}, "project.dependencies"},
 		{"version-only pin in lock mode", appPyproject, "requirements.txt", "flask==3.1.3 --hash=" + flaskWheelHash + "\n", lockOpts, "requirements.txt: package flask 3.1.3: source: pinned by version and hashes only"},
 		{"lock mode without lock", appPyproject, "", "", lockOpts, "lock mode needs a lock file"},
+		{"malformed artifact hash", appPyproject, "uv.lock", uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "` + flaskSdistURL + `", hash = "md5:00" }
+`), lockOpts, `uv.lock: package flask 3.1.3: sdist: hash "md5:00": want sha256:<64 hex digits>`},
+		{"selected extras that conflict", "[project]\nname = \"app\"\nversion = \"1.0\"\n[project.optional-dependencies]\ncpu = []\ngpu = []\n",
+			"uv.lock", "version = 1\nconflicts = [[{ package = \"app\", extra = \"cpu\" }, { package = \"app\", extra = \"gpu\" }]]\n",
+			Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Extras: []string{"cpu", "gpu"}},
+			"uv.lock: conflicts: extra cpu and extra gpu cannot be installed together (the lock resolved them apart): select one of extra cpu, extra gpu"},
+		{"dynamic dependencies without a lock", "[project]\nname = \"app\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n", "", "",
+			Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"},
+			"pyproject.toml: project.dynamic: dependencies are computed by the build backend and no lock file is given: list them in [project] or lock the project with uv, which records them"},
+		{"uv workspace root without a project", "[tool.uv.workspace]\nmembers = [\"apps/api\", \"libs/common\"]\n", "", "",
+			Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"},
+			"pyproject.toml: a uv workspace root without [project]: translate one of its members instead (--pyproject MEMBER/pyproject.toml with this directory's uv.lock; members: apps/api, libs/common)"},
 		{"bad mode", appPyproject, "", "", Options{Mode: "pip", Python: "3.13", System: "x86_64-linux"}, `mode "pip"`},
 		{"bad system", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "riscv64-linux"}, `system "riscv64-linux"`},
 		{"bad rewrite", appPyproject, "", "", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux", URLRewrites: []Rewrite{{From: "https://a/", To: "ftp://b/"}}}, "--url-rewrite ftp://b/: TO"},
@@ -90,6 +107,18 @@ sdist = { url = "https://x.example/fl\"ask-3.1.3.tar.gz", hash = "` + flaskSdist
 				t.Errorf("error = %q, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestNixpkgsModeIgnoresArtifacts: nixpkgs mode reads the lock for its graph only, so a
+// problem with the lock's artifacts does not stop it.
+func TestNixpkgsModeIgnoresArtifacts(t *testing.T) {
+	lock := uvLock(`source = { registry = "https://pypi.org/simple" }
+sdist = { url = "` + flaskSdistURL + `", hash = "md5:00" }
+`)
+	if _, err := Translate(Input{Name: "pyproject.toml", Data: []byte(appPyproject)}, &Input{Name: "uv.lock", Data: []byte(lock)},
+		Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -182,5 +211,34 @@ func TestNixpkgsModeReadsLockOnlyForChecks(t *testing.T) {
 	old := &Input{Name: "requirements.txt", Data: []byte("flask==2.3.3 --hash=" + flaskWheelHash + "\n")}
 	if _, err := Translate(py, old, opts); err == nil || !strings.Contains(err.Error(), "version 2.3.3 does not satisfy >=3.1") {
 		t.Errorf("out-of-date pin: error = %v", err)
+	}
+}
+
+// TestDirectArchiveURL: a dependency on a forge's archive of a tag, whatever its file name, is
+// fetched from the URL uv records as its source and built from source.
+func TestDirectArchiveURL(t *testing.T) {
+	pyproject := "[project]\nname = \"app\"\nversion = \"1.0\"\ndependencies = [\"tool @ https://forge.example.org/acme/tool/archive/v1.2.3.zip\"]\n"
+	lock := `version = 1
+[[package]]
+name = "app"
+version = "1.0"
+source = { editable = "." }
+dependencies = [{ name = "tool" }]
+
+[[package]]
+name = "tool"
+version = "1.2.3"
+source = { url = "https://forge.example.org/acme/tool/archive/v1.2.3.zip" }
+sdist = { hash = "` + flaskSdistHash + `" }
+`
+	out, err := Translate(Input{Name: "pyproject.toml", Data: []byte(pyproject)}, &Input{Name: "uv.lock", Data: []byte(lock)},
+		Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`url = "https://forge.example.org/acme/tool/archive/v1.2.3.zip";`, "pyproject = true;"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
 	}
 }

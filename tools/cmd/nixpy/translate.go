@@ -40,7 +40,8 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	case *out == "":
 		return usageError(fs, "-o is required")
 	}
-	opts := translate.Options{Mode: *mode, Extras: splitList(*extras), Groups: splitList(*groups), Python: *python, System: *system, Libc: *libc}
+	opts := translate.Options{Mode: *mode, Extras: splitList(*extras), Groups: splitList(*groups), Python: *python, System: *system, Libc: *libc,
+		ReadFile: os.ReadFile}
 	for _, r := range rewrites {
 		from, to, ok := strings.Cut(r, "=")
 		if !ok || from == "" || to == "" {

@@ -140,6 +140,20 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # subtree is the directory rel under dir (a path) as a store path of its own, so that
+    # a derivation built from it changes only when its files do.
+    subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
+    # without is dir without the subdirectories rels (the local packages built on their own).
+    without =
+      dir: rels:
+      let
+        excluded = map (rel: toString (dir + ("/" + rel))) rels;
+      in
+      builtins.path {
+        path = dir;
+        name = "source";
+        filter = p: _: !(builtins.elem p excluded);
+      };
     pkg =
       name: attr:
       if builtins.hasAttr attr python.pkgs then
