@@ -76,6 +76,21 @@ func TestExampleFlaskApp(t *testing.T) {
 	wantExampleAnswer(t, runAndGet(t, "flask-app:latest", "8080/tcp", "/"), "hello from examples/flask_app")
 }
 
+// TestExampleNativeApp: examples/native_app's binary wheels (greenlet: C++, libstdc++; mappy: zlib), patched
+// by autoPatchelfHook in the generated Nix, load in a container holding only the image's closure, and answer.
+func TestExampleNativeApp(t *testing.T) {
+	buildPushLoad(t, exampleDir(t, "native_app"), "//", "native-app")
+	body := runAndGet(t, "native-app:latest", "8080/tcp", "/")
+	wantExampleAnswer(t, body, "hello from examples/native_app")
+	var got struct{ Greenlet, Revcomp string }
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Greenlet != "2.0.2" || got.Revcomp != "TGTAATC" {
+		t.Errorf("the container answered %q, want greenlet 2.0.2 and revcomp TGTAATC", body)
+	}
+}
+
 // TestExamplePoetryApp: examples/poetry_app ([tool.poetry] + poetry.lock) runs its console script with the
 // image's cmd.
 func TestExamplePoetryApp(t *testing.T) {

@@ -119,6 +119,10 @@ let
     libselinux = mkLib { pname = "libselinux"; debs = [ "libselinux1" ]; deps = [ pcre2 ]; };
   };
 
+  # GCC's runtime libraries (libstdc++.so.6, libgcc_s.so.1): nixpkgs' stdenv.cc.cc.lib. Not among `libs`,
+  # which python links against: only binary wheels that need them reference them.
+  gccLib = mkLib { pname = "gcc-lib"; debs = [ "libstdc++6" "libgcc-s1" ]; };
+
   # A Debian program package: its bin and sbin (usr/ and /) into $out/bin, ELF files patched; `drop` lists
   # programs left out (scripts with host shebangs).
   mkProgram = { pname, deb, deps, drop ? [ ] }: run {
@@ -140,5 +144,5 @@ let
   coreutils = mkProgram { pname = "coreutils"; deb = "coreutils"; deps = with libs; [ acl attr gmp libselinux ]; };
 in
 {
-  inherit busybox run unpack glibc patchelf fixElf libs bash coreutils;
+  inherit busybox run unpack glibc patchelf fixElf libs gccLib bash coreutils;
 }

@@ -42,7 +42,7 @@ let
     inherit (bootstrap.libs) zlib expat libffi openssl bzip2 xz sqlite ncurses readline libuuid libxcrypt db krb5 libtirpc;
 
     stdenv = import ./stdenv { inherit lib system; config = config'; inherit bootstrap; };
-    stdenvNoCC = final.stdenv;
+    stdenvNoCC = final.stdenv // { cc = null; };
     runtimeShell = "${final.bash}${final.bash.shellPath}";
     runtimeShellPackage = final.bash;
 
@@ -61,9 +61,12 @@ let
       '';
     };
 
+    autoPatchelfHook = import ./auto-patchelf { inherit (final) stdenv patchelf glibc python3; };
+    pythonManylinuxPackages = import ./python/manylinux.nix { inherit (final) lib glibc stdenv zlib expat libxcrypt; };
+
     python311 = import ./python {
       inherit lib debs debVersions bootstrap;
-      inherit (final) stdenv fetchurl;
+      inherit (final) stdenv fetchurl autoPatchelfHook pythonManylinuxPackages;
     };
     python3 = final.python311;
     python311Packages = final.python311.pkgs;

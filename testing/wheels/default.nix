@@ -10,6 +10,8 @@ let
   packages = with ps; [
     flask werkzeug jinja2 markupsafe click itsdangerous blinker colorama
     setuptools wheel hatchling packaging pathspec pluggy trove-classifiers poetry-core flit-core
+    # Binary wheels whose extension modules have no RPATH, as on PyPI: they need autoPatchelfHook.
+    greenlet mappy
   ];
   entries = map (p: { name = p.pname; inherit (p) version; src = p.src; }) packages;
 in

@@ -198,6 +198,10 @@ func (t *translation) writeLocked(w *nixexpr.Writer, n *node) {
 		refs[i] = nixexpr.AttrPath("deps", d)
 	}
 	w.List("dependencies = ", refs, ";")
+	if n.wheel {
+		writeWheelNative(w, n)
+		writeWheelImportsCheck(w, n, t.lock.Flat)
+	}
 	if len(n.cut) > 0 || t.lock.Flat {
 		// The build's check that every declared dependency is present would fail: a cycle
 		// edge was dropped, or the lock records no graph to pass along.
@@ -280,7 +284,7 @@ func (t *translation) writeApp(w *nixexpr.Writer) {
 		// out of the app's source, so an edit in one rebuilds only what depends on it.
 		w.Line("src = nixpy.without src [ %s ];", strings.Join(quoteAll(inner), " "))
 	} else {
-		w.Line("inherit src;")
+		w.Line("src = nixpy.source src;")
 	}
 	w.List("build-system = ", buildSystem(t.buildRequires(t.proj)), ";")
 	names := make([]string, len(t.direct))

@@ -76,7 +76,9 @@ func init() {
 		false buildPythonApplication optional-dependencies or meta mainProgram builtins seq
 		match elemAt fromJSON head map filter isString split length genList all any substring
 		stringLength concatStringsSep hasAttr getAttr _ toString subtree without dir rel rels
-		excluded path elem p fetchGit rev allRefs dontBuild installPhase sitePackages`, -1) {
+		excluded path elem p fetchGit rev allRefs dontBuild installPhase sitePackages source
+		nativeBuildInputs autoPatchelfHook buildInputs pythonManylinuxPackages dontStrip postInstall
+		importsFromRecord`, -1) {
 		templateWords[w] = true
 	}
 }

@@ -49,7 +49,9 @@ func TestNixParse(t *testing.T) {
 // the interpreter the lock was resolved for.
 func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
-	b.WriteString("rec {\n  fetchurl = a: a;\n  python3 = throw \"the generated code relies on python3\";\n")
+	b.WriteString("rec {\n  fetchurl = a: a;\n  autoPatchelfHook = { };\n")
+	b.WriteString("  pythonManylinuxPackages = { manylinux1 = [ ]; manylinux2010 = [ ]; manylinux2014 = [ ]; };\n")
+	b.WriteString("  python3 = throw \"the generated code relies on python3\";\n")
 	fmt.Fprintf(&b, "  %s = rec {\n", pythonAttr(pythonVersion))
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
 	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
@@ -149,8 +151,8 @@ func TestNixCheckThrows(t *testing.T) {
 		if tt.defaultPython {
 			python = ""
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; %s src = /nonexistent; }).app true`,
-			stubPkgs(tt.python, tt.versions), path, python)
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; %s src = %s; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, python, filepath.Dir(path))
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)

@@ -3,7 +3,6 @@
 package translate
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -30,20 +29,10 @@ def main():
     print("shop runs from its sources with flask", version("flask"))
 `
 
-// shopLock writes a pdm.lock with static URLs from testing/wheels/manifest.json, the wheels
-// testing/nixpkgs can fetch offline, with flask 2.2.2's real dependency graph.
+// shopLock writes a pdm.lock with static URLs from the test wheels, with flask 2.2.2's real
+// dependency graph.
 func shopLock(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testing", "wheels", "manifest.json"))
-	if err != nil {
-		t.Fatalf("%v (testing/wheels is the offline wheel set)", err)
-	}
-	var m struct {
-		Wheels []struct{ Name, Version, URL, SHA256 string }
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
 	graph := map[string][]string{
 		"flask":    {`"click"`, `"itsdangerous"`, `"jinja2"`, `"werkzeug"`},
 		"click":    {`"colorama; sys_platform == \"win32\""`},
@@ -52,7 +41,7 @@ func shopLock(t *testing.T) string {
 	}
 	var b strings.Builder
 	b.WriteString("[metadata]\ngroups = [\"default\"]\nstrategy = [\"inherit_metadata\", \"static_urls\"]\nlock_version = \"4.5.0\"\ncontent_hash = \"sha256:0\"\n\n")
-	for _, w := range m.Wheels {
+	for _, w := range testWheels(t) {
 		fmt.Fprintf(&b, "[[package]]\nname = %q\nversion = %q\ngroups = [\"default\"]\n", w.Name, w.Version)
 		if deps := graph[w.Name]; len(deps) > 0 {
 			fmt.Fprintf(&b, "dependencies = [%s]\n", strings.Join(deps, ", "))

@@ -40,20 +40,28 @@ def main():
         print("hello from flask", version("flask"), flask.request.path)
 `
 
-// helloLock writes a uv.lock for the hello project from testing/wheels/manifest.json: the
-// wheels testing/nixpkgs can fetch offline, with flask 2.2.2's real dependency graph.
-func helloLock(t *testing.T) string {
+// testWheel is one wheel of testing/wheels: a Debian-built wheel in the Nix store as the fixed
+// output fetchurl expects for its PyPI URL and hash.
+type testWheel struct{ Name, Version, URL, SHA256 string }
+
+// testWheels reads testing/wheels/manifest.json: the wheels testing/nixpkgs can fetch offline.
+func testWheels(t *testing.T) []testWheel {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "testing", "wheels", "manifest.json"))
 	if err != nil {
 		t.Fatalf("%v (testing/wheels is the offline wheel set)", err)
 	}
-	var m struct {
-		Wheels []struct{ Name, Version, URL, SHA256 string }
-	}
+	var m struct{ Wheels []testWheel }
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
+	return m.Wheels
+}
+
+// helloLock writes a uv.lock for the hello project from the test wheels, with flask 2.2.2's
+// real dependency graph.
+func helloLock(t *testing.T) string {
+	t.Helper()
 	graph := map[string][]string{
 		"flask":    {`{ name = "click" }`, `{ name = "itsdangerous" }`, `{ name = "jinja2" }`, `{ name = "werkzeug" }`},
 		"click":    {`{ name = "colorama", marker = "sys_platform == 'win32'" }`},
@@ -63,7 +71,7 @@ func helloLock(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString("version = 1\nrevision = 3\nrequires-python = \">=3.11\"\n\n")
 	b.WriteString("[[package]]\nname = \"hello\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [{ name = \"flask\" }]\n\n")
-	for _, w := range m.Wheels {
+	for _, w := range testWheels(t) {
 		fmt.Fprintf(&b, "[[package]]\nname = %q\nversion = %q\nsource = { registry = \"https://pypi.org/simple\" }\n", w.Name, w.Version)
 		if deps := graph[w.Name]; len(deps) > 0 {
 			fmt.Fprintf(&b, "dependencies = [%s]\n", strings.Join(deps, ", "))

@@ -1,45 +1,9 @@
 package translate
 
 import (
-	"maps"
 	"strings"
 	"testing"
 )
-
-// TestOldLockClosures checks the exact packages and versions the app gets from the older
-// lock formats, read off the locks by hand for the case's target and groups.
-func TestOldLockClosures(t *testing.T) {
-	cases := map[string]string{
-		// Poetry 1.0: colorama is Windows-only by its package marker, though click's edge to it
-		// has none; the optional redis is out without the extra.
-		"poetry10/lock.nix": "shop 0.3.0, blinker 1.9.0, click 8.3.2, flask 3.1.3, itsdangerous 2.2.0, jinja2 3.1.6, " +
-			"markupsafe 3.0.3, werkzeug 3.1.8",
-		// pdm.lock 4.1, files in [metadata.files]; the test group brings pytest.
-		"pdm41/lock.nix": "shop 1.0.0, blinker 1.9.0, click 8.3.2, flask 3.1.3, itsdangerous 2.2.0, jinja2 3.1.6, " +
-			"markupsafe 3.0.3, werkzeug 3.1.8, iniconfig 2.3.0, packaging 26.0, pluggy 1.6.0, pygments 2.20.0, pytest 9.0.2",
-		// An application PDM does not build, named "app" as its path names no directory.
-		"pdm-app/lock.nix": "app 0, blinker 1.9.0, click 8.3.2, flask 3.1.3, itsdangerous 2.2.0, jinja2 3.1.6, " +
-			"markupsafe 3.0.3, werkzeug 3.1.8",
-	}
-	for _, c := range goldenCases {
-		spec, ok := cases[c.dir+"/"+c.out]
-		if !ok {
-			continue
-		}
-		delete(cases, c.dir+"/"+c.out)
-		want := map[string]string{}
-		for _, pv := range strings.Split(spec, ", ") {
-			name, version, _ := strings.Cut(pv, " ")
-			want[name] = version
-		}
-		if got := closureOf(c.translate(t)); !maps.Equal(got, want) {
-			t.Errorf("%s/%s: closure\n got %v\nwant %v", c.dir, c.out, sortedPairs(got), sortedPairs(want))
-		}
-	}
-	for k := range cases {
-		t.Errorf("%s: no such golden case", k)
-	}
-}
 
 // TestOldPoetryDeferredErrors checks that what a Poetry lock cannot give (an extra spelled
 // in a way the tool cannot read, a malformed hash, files of a lock that recorded only hashes)

@@ -3,7 +3,6 @@
 package translate
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,17 +43,7 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 // markupsafeWheel is testing/wheels' markupsafe, as a uv.lock package entry.
 func markupsafeWheel(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testing", "wheels", "manifest.json"))
-	if err != nil {
-		t.Fatalf("%v (testing/wheels is the offline wheel set)", err)
-	}
-	var m struct {
-		Wheels []struct{ Name, Version, URL, SHA256 string }
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range m.Wheels {
+	for _, w := range testWheels(t) {
 		if w.Name == "markupsafe" {
 			return fmt.Sprintf("[[package]]\nname = \"markupsafe\"\nversion = %q\nsource = { registry = \"https://pypi.org/simple\" }\nwheels = [{ url = %q, hash = \"sha256:%s\" }]\n", w.Version, w.URL, w.SHA256)
 		}

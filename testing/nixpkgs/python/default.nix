@@ -1,6 +1,6 @@
 # CPython 3.11 from Debian's .debs, shaped like nixpkgs' python3 (pkgs/development/interpreters/python):
 # lib/python3.11/site-packages layout, setup hook, .pkgs, withPackages, buildEnv, override { packageOverrides }.
-{ lib, stdenv, bootstrap, debs, debVersions, fetchurl }:
+{ lib, stdenv, bootstrap, debs, debVersions, fetchurl, autoPatchelfHook, pythonManylinuxPackages }:
 let
   inherit (bootstrap) run unpack fixElf glibc libs patchelf;
 
@@ -74,7 +74,7 @@ let
       };
 
       pythonPackages = lib.fix (lib.extends packageOverrides (import ./python-packages.nix {
-        inherit lib stdenv bootstrap debs debVersions fetchurl python;
+        inherit lib stdenv bootstrap debs debVersions fetchurl python autoPatchelfHook pythonManylinuxPackages;
       })) // {
         # python3.pkgs.overrideScope (final: prev: { ... }): the set with one more overlay.
         overrideScope = f: (mkPython { packageOverrides = lib.composeExtensions packageOverrides f; }).pkgs;

@@ -27,6 +27,9 @@
 , meta ? { }
 , doCheck ? false
 , pythonImportsCheck ? [ ]
+, dontCheckRuntimeDeps ? false
+, pythonRelaxDeps ? [ ]
+, pythonRemoveDeps ? [ ]
 , ...
 }@attrs:
 let
@@ -48,8 +51,10 @@ let
     pyproject = {
       buildPhase = ''
         runHook preBuild
-        # --skip-dependency-check: Debian drops some declared requirements (hatchling's editables).
-        ${withPypa} ${python.interpreter} -m build --no-isolation --skip-dependency-check --wheel --outdir dist .
+        # As nixpkgs' pypaBuildHook: no --skip-dependency-check, so a [build-system] requirement that
+        # build-system does not install fails here. (Debian's hatchling lacks `editables`: the set drops
+        # that requirement from hatchling's metadata, see python-packages.nix.)
+        ${withPypa} ${python.interpreter} -m build --no-isolation --wheel --outdir dist .
         runHook postBuild
       '';
     };
@@ -81,17 +86,41 @@ let
 
   sitePath = map (p: "${p}/${python.sitePackages}") runtimeModules;
 
-  importsCheck = lib.optionalString (pythonImportsCheck != [ ]) ''
+  # nixpkgs' pythonImportsCheckHook: a phase of preDistPhases (after installCheckPhase, so after fixup and
+  # autoPatchelfHook's postFixup), importing each module with $out first on PYTHONPATH, from $out.
+  pythonImportsCheckPhase = ''
     echo "Executing pythonImportsCheckPhase"
-    PYTHONPATH=$out/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH} ${python.interpreter} -c \
-      'import sys, importlib; [importlib.import_module(m) for m in sys.argv[1:]]' ${lib.escapeShellArgs pythonImportsCheck}
+    if [ -n "''${pythonImportsCheck:-}" ]; then
+      echo "Check whether the following modules can be imported: $pythonImportsCheck"
+      export PYTHONPATH=$out/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH}
+      (cd $out && ${python.interpreter} -c 'import sys, importlib; [importlib.import_module(m) for m in sys.argv[1:]]' $pythonImportsCheck)
+    fi
   '';
+
+  # nixpkgs' pythonRelaxDepsHook (turned on by pythonRelaxDeps/pythonRemoveDeps) and
+  # pythonRuntimeDepsCheckHook (preInstallPhases, skipped by dontCheckRuntimeDeps): the wheel in dist/ has
+  # its requirements relaxed, then each unconditional Requires-Dist must be installed among the inputs.
+  relaxDeps = pythonRelaxDeps != [ ] && pythonRelaxDeps != false || pythonRemoveDeps != [ ] && pythonRemoveDeps != false;
+  pythonRelaxDepsPhase = ''
+    echo "Executing pythonRelaxDepsHook"
+    ${python.interpreter} ${./relax-deps.py} dist/*.whl
+  '';
+  pythonRuntimeDepsCheckPhase = ''
+    echo "Executing pythonRuntimeDepsCheck"
+    for wheel in dist/*.whl; do
+      echo "Checking runtime dependencies for $(basename "$wheel")"
+      PYTHONPATH=$out/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH} \
+        ${python.interpreter} ${./runtime-deps-check.py} ${pypaBootstrap}/${python.sitePackages} "$wheel"
+    done
+  '';
+  installsWheel = builtins.elem format' [ "pyproject" "setuptools" "wheel" ];
 
   drv = stdenv.mkDerivation (
     formatPhases
     // removeAttrs attrs [
       "disabled" "checkPhase" "checkInputs" "nativeCheckInputs" "doCheck" "doInstallCheck" "pyproject" "format"
-      "stdenv" "dependencies" "optional-dependencies" "build-system" "pythonImportsCheck" "pythonPath"
+      "stdenv" "dependencies" "optional-dependencies" "build-system" "pythonPath"
+      "pythonRelaxDeps" "pythonRemoveDeps" "dontCheckRuntimeDeps"
     ]
     // {
       inherit name strictDeps outputs;
@@ -108,7 +137,20 @@ let
       installCheckInputs = checkInputs;
       postFixup = lib.optionalString (!dontWrapPythonPrograms) ''
         ${python.interpreter} ${./wrap-python-programs.py} "$out" "$out/${python.sitePackages}" ${lib.escapeShellArgs sitePath}
-      '' + importsCheck + (attrs.postFixup or "");
+      '' + (attrs.postFixup or "");
+      inherit pythonImportsCheck pythonImportsCheckPhase;
+      preDistPhases = (attrs.preDistPhases or [ ]) ++ lib.optional (!(attrs.dontUsePythonImportsCheck or false)) "pythonImportsCheckPhase";
+      preInstallPhases = (attrs.preInstallPhases or [ ])
+        ++ lib.optional (installsWheel && relaxDeps) "pythonRelaxDepsPhase"
+        ++ lib.optional (installsWheel && !dontCheckRuntimeDeps) "pythonRuntimeDepsCheckPhase";
+    }
+    // lib.optionalAttrs relaxDeps {
+      pythonRelaxDeps = if pythonRelaxDeps == true then "1" else pythonRelaxDeps;
+      pythonRemoveDeps = if pythonRemoveDeps == true then "1" else pythonRemoveDeps;
+      inherit pythonRelaxDepsPhase;
+    }
+    // lib.optionalAttrs (installsWheel && !dontCheckRuntimeDeps) {
+      inherit pythonRuntimeDepsCheckPhase;
       passthru = {
         inherit disabled pyproject build-system dependencies optional-dependencies;
       } // lib.optionalAttrs isModule {

@@ -1,7 +1,7 @@
 # python3.pkgs: the builders and the packages, under nixpkgs' attribute names. Each package is the Debian
 # .deb repacked as a wheel with its upstream name (repack-deb.py), installed by buildPythonPackage
 # { format = "wheel"; }: the code path lock-mode expressions take. `self` is the final (overridden) set.
-{ lib, stdenv, bootstrap, debs, debVersions, fetchurl, python }:
+{ lib, stdenv, bootstrap, debs, debVersions, fetchurl, python, autoPatchelfHook, pythonManylinuxPackages }:
 self:
 let
   inherit (bootstrap) run unpack;
@@ -33,10 +33,12 @@ let
   normalize = name: lib.toLower (builtins.replaceStrings [ "-" "." ] [ "_" "_" ] name);
 
   # The wheel of a Debian package: WHEELDIR/<name>-<version>-<tag>.whl, the file name upstream gives it.
+  # platform: false (pure), true (manylinux2014) or a list of platform tags.
   debWheel = { pname, version, debs, top ? [ ], requiresDist ? [ ], platform ? false }:
     let
+      plats = if builtins.isList platform then platform else [ "manylinux_2_17_x86_64" "manylinux2014_x86_64" ];
       fileName = "${normalize pname}-${version}-"
-        + (if platform then "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64" else "py3-none-any") + ".whl";
+        + (if platform != false then "cp311-cp311-" + lib.concatStringsSep "." plats else "py3-none-any") + ".whl";
       dir = run {
         name = "${normalize pname}-${version}-wheel";
         script = ''
@@ -45,22 +47,30 @@ let
           mkdir root $out
           for d in x/*; do cp -a $d/. root/; done
           PYTHONDONTWRITEBYTECODE=1 ${python.interpreter} ${./repack-deb.py} root/usr/lib/python3/dist-packages ${pname} ${version} $out \
-            ${lib.concatMapStrings (t: " --top ${t}") top} ${lib.escapeShellArgs (lib.concatMap (r: [ "--requires-dist" r ]) requiresDist)}
+            ${lib.concatMapStrings (t: " --top ${t}") top} ${lib.escapeShellArgs (lib.concatMap (r: [ "--requires-dist" r ]) requiresDist)} \
+            ${lib.optionalString (builtins.isList platform) (lib.concatMapStrings (p: " --platform ${p}") platform)}
           test -f $out/${fileName}
         '';
       };
     in
     "${dir}/${fileName}";
 
-  fromDeb = { pname, deb, extraDebs ? [ ], dependencies ? [ ], top ? [ ], requiresDist ? [ ], platform ? false, pythonImportsCheck ? [ ] }:
+  # foreign: the wheel's extension modules are Debian's, without RPATH, as a PyPI manylinux wheel's: the
+  # package is built as nixpkgs builds binary wheels (autoPatchelfHook, the manylinux2014 libraries).
+  fromDeb = { pname, deb, extraDebs ? [ ], dependencies ? [ ], top ? [ ], requiresDist ? [ ], platform ? false
+    , pythonImportsCheck ? [ ], pythonRemoveDeps ? [ ], foreign ? false }:
     let version = debVersions.${deb}; in
-    self.buildPythonPackage {
-      inherit pname version dependencies pythonImportsCheck;
+    self.buildPythonPackage ({
+      inherit pname version dependencies pythonImportsCheck pythonRemoveDeps;
       format = "wheel";
       src = debWheel { inherit pname version top requiresDist platform; debs = [ deb ] ++ extraDebs; };
       passthru.debianPackage = deb;
       meta.description = "${pname} from Debian's ${deb} ${debVersions.${deb}}";
-    };
+    } // lib.optionalAttrs foreign {
+      nativeBuildInputs = [ autoPatchelfHook ];
+      buildInputs = pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+    });
 in
 {
   inherit python requiredPythonModules;
@@ -106,6 +116,10 @@ in
     pname = "hatchling"; deb = "python3-hatchling";
     dependencies = with self; [ packaging pathspec pluggy trove-classifiers ];
     pythonImportsCheck = [ "hatchling.build" ];
+    # Bookworm has no `editables` (used by hatchling's editable installs only): dropped from the
+    # metadata, as a nixpkgs package drops a requirement, so pypa/build's check of build requirements
+    # (which follows them) passes.
+    pythonRemoveDeps = [ "editables" ];
   };
   poetry-core = fromDeb { pname = "poetry-core"; deb = "python3-poetry-core"; pythonImportsCheck = [ "poetry.core.masonry.api" ]; };
   flit-core = fromDeb { pname = "flit-core"; deb = "flit"; top = [ "flit_core" ]; pythonImportsCheck = [ "flit_core.buildapi" ]; };
@@ -130,6 +144,14 @@ in
   colorama = fromDeb { pname = "colorama"; deb = "python3-colorama"; };
   click = fromDeb { pname = "click"; deb = "python3-click"; };
   blinker = fromDeb { pname = "blinker"; deb = "python3-blinker"; };
+  # Binary wheels as PyPI ships them: greenlet's extension is C++ (libstdc++, libgcc_s), mappy's links zlib
+  # and needs glibc 2.34.
+  greenlet = fromDeb { pname = "greenlet"; deb = "python3-greenlet"; platform = true; foreign = true; pythonImportsCheck = [ "greenlet" ]; };
+  mappy = fromDeb {
+    pname = "mappy"; deb = "python3-mappy"; platform = [ "manylinux_2_34_x86_64" ]; foreign = true;
+    pythonImportsCheck = [ "mappy" ];
+  };
+
   flask = fromDeb {
     pname = "flask"; deb = "python3-flask";
     dependencies = with self; [ click itsdangerous jinja2 werkzeug ];

@@ -114,7 +114,14 @@ setup // {
   buildPlatform = hostPlatform;
   targetPlatform = hostPlatform;
   inherit (hostPlatform) isLinux isDarwin;
-  cc = null;
+  # No C compiler. nixpkgs' stdenv.cc.cc is the unwrapped GCC, whose `lib` output holds libstdc++ and
+  # libgcc_s: that output is all there is here (pythonManylinuxPackages and binary wheels use it).
+  cc = {
+    cc = bootstrap.gccLib // { lib = bootstrap.gccLib; outputs = [ "lib" ]; };
+    isGNU = true;
+    isClang = false;
+    libc = bootstrap.glibc;
+  };
   # Like nixpkgs: `bash -n` as a syntax check for writeShellScript.
   shellDryRun = "${shell} -n -O extglob";
 }

@@ -140,6 +140,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -179,6 +191,7 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -190,6 +203,7 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     flask = python.pkgs.buildPythonPackage {
@@ -208,6 +222,7 @@ let
         deps.markupsafe
         deps.werkzeug
       ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     iniconfig = python.pkgs.buildPythonPackage {
@@ -219,6 +234,7 @@ let
         hash = "sha256-9jHATSxIxSuE0NBUnJn/OFnJjfZbMQFAYyfsx9U/vxI=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -230,6 +246,7 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -241,6 +258,7 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -252,6 +270,12 @@ let
         hash = "sha256-zPzQk/E/Dwt/3Q8Zi5AFO/ey8Co5J6MOY/PMyd9WtnY=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     packaging = python.pkgs.buildPythonPackage {
@@ -263,6 +287,7 @@ let
         hash = "sha256-s28f75M0pViLQWb4vNJqFOUh8rVea53jqqgNP/ejdSk=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     pluggy = python.pkgs.buildPythonPackage {
@@ -274,6 +299,7 @@ let
         hash = "sha256-6SAnbdaBMJXpN3wLxVZtlMkywzsno+OUXYOJw3TdR0Y=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     pygments = python.pkgs.buildPythonPackage {
@@ -285,6 +311,7 @@ let
         hash = "sha256-ganibdQv0oojotFp2G16wDtG4vi1ntRpj7R4X5RtAXY=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     pytest = python.pkgs.buildPythonPackage {
@@ -296,6 +323,7 @@ let
         hash = "sha256-cR/9Rb92bVJk1Ie5F3M7RT2Rev0rCtZSI5WfWQifh1s=";
       };
       dependencies = [ deps.iniconfig deps.packaging deps.pluggy deps.pygments ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     werkzeug = python.pkgs.buildPythonPackage {
@@ -307,6 +335,7 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
   };
@@ -316,7 +345,7 @@ let
       pname = "shop";
       version = "1.0.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [ (nixpy.pkg "pdm-backend" "pdm-backend") ];
       dependencies = [ deps.flask deps.pytest ];
       meta.mainProgram = "shop";

@@ -139,6 +139,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -174,7 +186,7 @@ let
       pname = "shop";
       version = "0.3.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [
         (nixpy.check "poetry-core" [ [ ">=1.0.0" ] ] (nixpy.pkg "poetry-core" "poetry-core"))
       ];

@@ -140,6 +140,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -179,6 +191,7 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -190,6 +203,7 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     flask = python.pkgs.buildPythonPackage {
@@ -208,6 +222,7 @@ let
         deps.markupsafe
         deps.werkzeug
       ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -219,6 +234,7 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -230,6 +246,7 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -253,6 +270,7 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
   };
@@ -262,7 +280,7 @@ let
       pname = "shop";
       version = "0.3.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [
         (nixpy.check "poetry-core" [ [ ">=1.0.0" ] ] (nixpy.pkg "poetry-core" "poetry-core"))
       ];

@@ -141,6 +141,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -240,6 +252,11 @@ let
         hash = "sha256-zPzQk/E/Dwt/3Q8Zi5AFO/ey8Co5J6MOY/PMyd9WtnY=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
       dontCheckRuntimeDeps = true;
       doCheck = false;
     };
@@ -262,7 +279,7 @@ let
       pname = "shop";
       version = "1.0.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [
         (nixpy.check "setuptools" [ [ ">=61" ] ] (nixpy.pkg "setuptools" "setuptools"))
         (nixpy.pkg "wheel" "wheel")

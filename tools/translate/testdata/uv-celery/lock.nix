@@ -140,6 +140,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -179,6 +191,7 @@ let
         hash = "sha256-Q7MxnhtOfRJRgzqT1nK0rx5A89Yy1Hm5hmGpXxF4gKI=";
       };
       dependencies = [ deps.vine ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     billiard = python.pkgs.buildPythonPackage {
@@ -190,6 +203,7 @@ let
         hash = "sha256-UltCvexo0rmDNHrDEviS25MIWEldtgG1g2rCTmR3zeU=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     blinker = python.pkgs.buildPythonPackage {
@@ -201,6 +215,7 @@ let
         hash = "sha256-ug76qQgLYZ/y80WdHVAMV73epKa0JLYKkRQdtv0vCLw=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     celery = python.pkgs.buildPythonPackage {
@@ -222,6 +237,7 @@ let
         deps.tzlocal
         deps.vine
       ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click = python.pkgs.buildPythonPackage {
@@ -233,6 +249,7 @@ let
         hash = "sha256-GSTSwnxWU1Yc0srkVI0UBgOct5uFi3R8/qJJJLvBYW0=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click-didyoumean = python.pkgs.buildPythonPackage {
@@ -244,6 +261,7 @@ let
         hash = "sha256-XEu2AHz+pfL9ZYOi+2cBoipB65iVfmPQ+sQcEOfDEXw=";
       };
       dependencies = [ deps.click ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click-plugins = python.pkgs.buildPythonPackage {
@@ -255,6 +273,7 @@ let
         hash = "sha256-AI1ldDgz/8H1QXvw546NLCOqsE2XRbqBe9PnGw/raqY=";
       };
       dependencies = [ deps.click ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     click-repl = python.pkgs.buildPythonPackage {
@@ -266,6 +285,7 @@ let
         hash = "sha256-+34G3rjajehhgKM6nal6wxZ1HAlMaJk4Laf+7utRuBI=";
       };
       dependencies = [ deps.click deps.prompt-toolkit ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     flask = python.pkgs.buildPythonPackage {
@@ -284,6 +304,7 @@ let
         deps.markupsafe
         deps.werkzeug
       ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     itsdangerous = python.pkgs.buildPythonPackage {
@@ -295,6 +316,7 @@ let
         hash = "sha256-xiQvxJ41lYyLFRQTQ6pmDbX8VNTxOh2wGj9YkbmHAO8=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     jinja2 = python.pkgs.buildPythonPackage {
@@ -306,6 +328,7 @@ let
         hash = "sha256-hezkRR9JLQwTxd18E6ZGgahq+uY6XzR5CNrxA85tL2c=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     kombu = python.pkgs.buildPythonPackage {
@@ -317,6 +340,7 @@ let
         hash = "sha256-78/FWdoyTUHWHKMRsMZJZeo1tMVcwE7jblU4YUXazpM=";
       };
       dependencies = [ deps.amqp deps.packaging deps.redis deps.tzdata deps.vine ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     markupsafe = python.pkgs.buildPythonPackage {
@@ -328,6 +352,12 @@ let
         hash = "sha256-zPzQk/E/Dwt/3Q8Zi5AFO/ey8Co5J6MOY/PMyd9WtnY=";
       };
       dependencies = [ ];
+      # A binary wheel: its extension modules link against the manylinux libraries, found by
+      # autoPatchelfHook, which fails the build on one it cannot resolve.
+      nativeBuildInputs = [ pkgs.autoPatchelfHook ];
+      buildInputs = pkgs.pythonManylinuxPackages.manylinux2014;
+      dontStrip = true;
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     packaging = python.pkgs.buildPythonPackage {
@@ -339,6 +369,7 @@ let
         hash = "sha256-s28f75M0pViLQWb4vNJqFOUh8rVea53jqqgNP/ejdSk=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     prompt-toolkit = python.pkgs.buildPythonPackage {
@@ -350,6 +381,7 @@ let
         hash = "sha256-mqxjmju9MyhDR95a2NaOzARLkadi3Dm3whCV/NahmVU=";
       };
       dependencies = [ deps.wcwidth ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     python-dateutil = python.pkgs.buildPythonPackage {
@@ -361,6 +393,7 @@ let
         hash = "sha256-qLK8e/+uKCKByBQKl9OqnBTaCxNt/oP4UO6ppfdHBCc=";
       };
       dependencies = [ deps.six ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     redis = python.pkgs.buildPythonPackage {
@@ -372,6 +405,7 @@ let
         hash = "sha256-8FRPqWBCZOlGTN9IFOfUgw90sWXVLyozCnYKiN0ki38=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     six = python.pkgs.buildPythonPackage {
@@ -383,6 +417,7 @@ let
         hash = "sha256-RyHzke2QVB/drKtaz5R6oNPcfSey4ejtor6JcFhsMnQ=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     tzdata = python.pkgs.buildPythonPackage {
@@ -394,6 +429,7 @@ let
         hash = "sha256-Sx0r56w3zq/XMnuWGqOlTkZ++9tWOiNlX7/g05z8Qqk=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     tzlocal = python.pkgs.buildPythonPackage {
@@ -405,6 +441,7 @@ let
         hash = "sha256-6xpmw+9YR633qDTxvggAWBtoO1YI50+G7LzvirkbuF0=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     vine = python.pkgs.buildPythonPackage {
@@ -416,6 +453,7 @@ let
         hash = "sha256-QP3zxIss/hw4pJ6a4tpv2ojkeUyBAFCnKL10E4Efsdw=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     wcwidth = python.pkgs.buildPythonPackage {
@@ -427,6 +465,7 @@ let
         hash = "sha256-GjoeUQtVMxX44UbFR2T0+2Jk/61zGz14CIzbFHj/va0=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     werkzeug = python.pkgs.buildPythonPackage {
@@ -438,6 +477,7 @@ let
         hash = "sha256-Y6d/uIkr8o68MXhoNEUiKqUA5I661ex3sK2A+HJrH1A=";
       };
       dependencies = [ deps.markupsafe ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
   };
@@ -447,7 +487,7 @@ let
       pname = "flask-example-celery";
       version = "1.0.0";
       pyproject = true;
-      inherit src;
+      src = nixpy.source src;
       build-system = [ (nixpy.check "flit-core" [ [ "<4" ] ] (nixpy.pkg "flit-core" "flit-core")) ];
       dependencies = [ deps.celery deps.flask ];
     }

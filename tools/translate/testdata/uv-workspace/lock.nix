@@ -140,6 +140,18 @@ let
         drv
       else
         throw ("nixpy: " + name + " " + constraint + " is required, but nixpkgs has version " + drv.version);
+    # importsFromRecord, a wheel's postInstall, sets pythonImportsCheck (which nixpkgs' import
+    # check phase reads after install and fixup, so after autoPatchelfHook) to the top-level
+    # modules the installed wheel's RECORD lists: packages, modules and extension modules, less
+    # the test, documentation and example directories some wheels ship. The lock names
+    # distributions, not modules, and the two often differ (pyyaml: yaml, pillow: PIL).
+    importsFromRecord =
+      "pythonImportsCheck=$(sed -nE 's#^([A-Za-z_][A-Za-z0-9_]*)(/__init__\\.py|\\.py|\\.[^/,]*\\.so),.*#\\1#p' \"$out\"/"
+      + python.sitePackages
+      + "/*.dist-info/RECORD | sed -E '/^(tests?|testing|docs?|examples?|benchmarks?|conftest|setup)$/d' | sort -u | tr '\\n' ' ')\n";
+    # source is the project's directory as a store path named "source" whatever the directory's
+    # own name, so the app is the same derivation in every checkout and workspace layout.
+    source = dir: builtins.path { path = dir; name = "source"; };
     # subtree is the directory rel under dir (a path) as a store path of its own, so that
     # a derivation built from it changes only when its files do.
     subtree = dir: rel: name: builtins.path { path = dir + ("/" + rel); name = name + "-source"; };
@@ -191,6 +203,7 @@ let
         hash = "sha256-RyHzke2QVB/drKtaz5R6oNPcfSey4ejtor6JcFhsMnQ=";
       };
       dependencies = [ ];
+      postInstall = nixpy.importsFromRecord;
       doCheck = false;
     };
     tinyvcs = python.pkgs.buildPythonPackage {

@@ -1,0 +1,66 @@
+# What the set checks as nixpkgs does: binary wheels patched by autoPatchelfHook against
+# pythonManylinuxPackages (and failing without), pythonImportsCheck, the runtime-dependency check with
+# pythonRelaxDeps/pythonRemoveDeps/dontCheckRuntimeDeps, and pypa/build's check of build requirements.
+# rigtest/strict_test.go builds each attribute and expects success or a given failure.
+{ pkgs ? import ../. { } }:
+let
+  inherit (pkgs) python3 autoPatchelfHook pythonManylinuxPackages;
+  ps = python3.pkgs;
+
+  # A binary wheel of the set (its extension modules have no RPATH), installed with the given extras.
+  wheel = drv: extra: ps.buildPythonPackage ({
+    inherit (drv) pname version src;
+    format = "wheel";
+    pythonImportsCheck = [ drv.pname ];
+  } // extra);
+
+  # A project built from source by hatchling, with the given [build-system] and [project] requirements.
+  project = { name, buildRequires ? [ "hatchling" ], requires ? [ ] }: pkgs.runCommand "${name}-src" { } ''
+    mkdir -p $out/${name}
+    echo 'answer = 42' >$out/${name}/__init__.py
+    cat >$out/pyproject.toml <<EOT
+    [build-system]
+    requires = [${pkgs.lib.concatMapStringsSep ", " (r: ''"${r}"'') buildRequires}]
+    build-backend = "hatchling.build"
+    [project]
+    name = "${name}"
+    version = "1.0"
+    dependencies = [${pkgs.lib.concatMapStringsSep ", " (r: ''"${r}"'') requires}]
+    EOT
+  '';
+  fromSource = { name, buildRequires ? [ "hatchling" ], requires ? [ ], dependencies ? [ ], extra ? { } }:
+    ps.buildPythonPackage ({
+      pname = name;
+      version = "1.0";
+      pyproject = true;
+      src = project { inherit name buildRequires requires; };
+      build-system = [ ps.hatchling ];
+      inherit dependencies;
+      pythonImportsCheck = [ name ];
+    } // extra);
+in
+{
+  # Succeed.
+  greenlet = ps.greenlet;
+  mappy = ps.mappy;
+  ignoreMissing = wheel ps.greenlet {
+    nativeBuildInputs = [ autoPatchelfHook ];
+    autoPatchelfIgnoreMissingDeps = [ "libstdc++.so.6" "libgcc_s.so.*" ];
+    pythonImportsCheck = [ ];
+  };
+  manylinux1 = wheel ps.greenlet { nativeBuildInputs = [ autoPatchelfHook ]; buildInputs = pythonManylinuxPackages.manylinux1; };
+  removeDeps = fromSource { name = "needs_click"; requires = [ "click" ]; extra.pythonRemoveDeps = [ "click" ]; };
+  relaxDeps = fromSource { name = "old_click"; requires = [ "click>=99" ]; dependencies = [ ps.click ]; extra.pythonRelaxDeps = [ "click" ]; };
+  skipDeps = fromSource { name = "skips_click"; requires = [ "click" ]; extra.dontCheckRuntimeDeps = true; };
+  buildDeps = fromSource { name = "plain"; };
+
+  # Fail.
+  unpatchedCxx = wheel ps.greenlet { };
+  unpatchedZlib = wheel ps.mappy { };
+  noLibraries = wheel ps.greenlet { nativeBuildInputs = [ autoPatchelfHook ]; };
+  importsMissing = wheel ps.greenlet { nativeBuildInputs = [ autoPatchelfHook ]; buildInputs = pythonManylinuxPackages.manylinux2014; pythonImportsCheck = [ "greenlet.nonexistent" ]; };
+  runtimeDepMissing = fromSource { name = "needs_click"; requires = [ "click" ]; };
+  runtimeDepVersion = fromSource { name = "old_click"; requires = [ "click>=99" ]; dependencies = [ ps.click ]; };
+  buildDepMissing = fromSource { name = "scm"; buildRequires = [ "hatchling" "setuptools-scm>=8" ]; };
+  buildDepVersion = fromSource { name = "new_hatch"; buildRequires = [ "hatchling>=99" ]; };
+}
