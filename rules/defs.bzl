@@ -28,6 +28,20 @@ nixpy_push = _nixpy_push
 nixpy_resolve = _nixpy_resolve
 py_nix_translate = _py_nix_translate
 
+def _python_version_file_beside(pyproject):
+    """Returns the .python-version next to pyproject if this package has one, else None.
+
+    Only for a pyproject given as a file of this package ("pyproject.toml", "app/pyproject.toml"); a label of
+    another package says nothing about this package's files.
+    """
+    if type(pyproject) == "string" and pyproject.startswith(":"):
+        pyproject = pyproject[1:]
+    if type(pyproject) != "string" or ":" in pyproject or pyproject.startswith("@") or pyproject.startswith("//"):
+        return None
+    directory = pyproject.rpartition("/")[0]
+    found = native.glob([(directory + "/" if directory else "") + ".python-version"], allow_empty = True)
+    return found[0] if found else None
+
 def py_nix_image(
         name,
         pyproject,
@@ -39,7 +53,11 @@ def py_nix_image(
         mode = None,
         extras = [],
         groups = [],
-        python = "3.11",
+        python = None,
+        python_version_file = None,
+        interpreter = None,
+        nixpkgs_config = None,
+        nixpkgs_overlays = [],
         system = "x86_64-linux",
         libc = None,
         url_rewrites = {},
@@ -76,7 +94,18 @@ def py_nix_image(
         "lock" when a lock file is given, else "nixpkgs".
       extras: Extras of the project to install.
       groups: Dependency groups to install; dev groups are off unless named.
-      python: CPython version X.Y that markers and wheels are chosen for; must match nixpkgs' python3.
+      python: CPython version X.Y (or X.Y.Z) that markers and wheels are chosen for; the expression builds with
+        nixpkgs' `python3XY` for it (never `python3`). Default: the version of `python_version_file`, else the
+        newest CPython nixpkgs ships (3.10 to 3.14) that the project's and the lock's requires-python allow.
+      python_version_file: The project's `.python-version` (uv's convention), used when `python` is not given.
+        Default: the `.python-version` beside `pyproject` if the package has one (when `pyproject` is a file of
+        this package).
+      interpreter: A nixpkgs attribute path to build with instead of the translated default, e.g. "python312",
+        passed as the expression's `python` argument; it should be the version `python` names.
+      nixpkgs_config: A .nix file of nixpkgs config (e.g. `{ allowUnfree = true; }`); default `{ }`. nixpkgs is
+        never imported with its impure defaults ($NIXPKGS_CONFIG, ~/.config/nixpkgs).
+      nixpkgs_overlays: .nix files each holding one nixpkgs overlay, in order; default none (never
+        ~/.config/nixpkgs/overlays or <nixpkgs-overlays>).
       system: The Nix system.
       libc: glibc-2.Y or musl-1.Y that wheels must run on; empty for nixpy's default.
       url_rewrites: Artifact URL prefix to mirror prefix.
@@ -96,6 +125,8 @@ def py_nix_image(
     """
     if mode == None:
         mode = "lock" if lock else "nixpkgs"
+    if python == None and python_version_file == None:
+        python_version_file = _python_version_file_beside(pyproject)
     common = {k: v for k, v in kwargs.items() if k in ("tags", "testonly", "target_compatible_with")}
     _py_nix_translate(
         name = name + ".nix",
@@ -108,6 +139,7 @@ def py_nix_image(
         extras = extras,
         groups = groups,
         python = python,
+        python_version_file = python_version_file,
         system = system,
         libc = libc,
         url_rewrites = url_rewrites,
@@ -119,6 +151,9 @@ def py_nix_image(
         src = name + ".nix",
         attr = "app",
         nixpkgs = nixpkgs,
+        nixpkgs_config = nixpkgs_config,
+        nixpkgs_overlays = nixpkgs_overlays,
+        interpreter = interpreter,
         system = system,
         visibility = kwargs.get("visibility"),
         **common

@@ -23,7 +23,14 @@ def _source_path(f):
         fail("{} is in another repository: a project's sources and local packages must be in its workspace".format(f.short_path))
     return f.short_path
 
-def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None):
+def _check_interpreter(interpreter, what):
+    """Fails at analysis unless interpreter is a nixpkgs attribute path such as python312."""
+    parts = interpreter.split(".")
+    for part in parts:
+        if not part or not part[0].isalpha() or not part.replace("_", "a").replace("-", "a").isalnum():
+            fail("{}: interpreter {}: want a nixpkgs attribute path such as \"python312\"".format(what, repr(interpreter)))
+
+def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None, nixpkgs_config = None, nixpkgs_overlays = [], interpreter = ""):
     """Registers the nix-build action. Returns (closure.json, out_path) Files."""
     closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
@@ -37,13 +44,20 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     args.add(closure)
     args.add(out_path)
     args.add(src_root or ".")
+    if nixpkgs_config:
+        args.add("--config", nixpkgs_config)
+    for f in nixpkgs_overlays:
+        args.add("--overlay", f)
+    if interpreter:
+        _check_interpreter(interpreter, ctx.label)
+        args.add("--interpreter", interpreter)
     for f in srcs:
         args.add(_source_path(f))
         args.add(f)
     ctx.actions.run(
         executable = ctx.executable._nix_build_sh,
         arguments = [args],
-        inputs = depset([nix_file] + srcs, transitive = [nixpkgs.files]),
+        inputs = depset([nix_file] + srcs + ([nixpkgs_config] if nixpkgs_config else []) + nixpkgs_overlays, transitive = [nixpkgs.files]),
         tools = [nixpy_tool(ctx)],
         outputs = [closure, out_path],
         mnemonic = "NixBuild",
@@ -66,7 +80,18 @@ def _nix_build_impl(ctx):
         srcs = []
         src_root = None
         project_name = None
-    closure, out_path = _nix_build_action(ctx, nix_file, ctx.attr.attr, ctx.attr.nixpkgs, ctx.attr.system, srcs, src_root)
+    closure, out_path = _nix_build_action(
+        ctx,
+        nix_file,
+        ctx.attr.attr,
+        ctx.attr.nixpkgs,
+        ctx.attr.system,
+        srcs,
+        src_root,
+        nixpkgs_config = ctx.file.nixpkgs_config,
+        nixpkgs_overlays = ctx.files.nixpkgs_overlays,
+        interpreter = ctx.attr.interpreter,
+    )
     return [
         DefaultInfo(files = depset([closure, out_path])),
         NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name),
@@ -78,13 +103,29 @@ nix_build = rule(
     doc = """Builds one attribute of a Nix expression with nix-build and writes its runtime closure.
 
 The action talks to the Nix daemon (NIX_REMOTE=daemon unless set), so it runs inside Bazel's sandbox; every Nix file
-it reads is a declared input (the expression, the nixpkgs files, the project sources), so an edit of any of them
-reruns it and nothing else does. It is kept off remote executors, which have no Nix store.""",
+it reads is a declared input (the expression, the nixpkgs files, the project sources, the nixpkgs config and
+overlays), so an edit of any of them reruns it and nothing else does. It is kept off remote executors, which have
+no Nix store.
+
+nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or the given `nixpkgs_config` and
+`nixpkgs_overlays`): never with nixpkgs' impure defaults, which read `$NIXPKGS_CONFIG`, `~/.config/nixpkgs` and
+`<nixpkgs-overlays>`, so a user's home directory cannot change what Bazel caches.""",
     attrs = {
         "attr": attr.string(default = "app", doc = "The attribute to build."),
+        "interpreter": attr.string(
+            doc = "A nixpkgs attribute path passed as the expression's `python` argument (`--arg python`), e.g. \"python312\". Empty: the expression's default, the interpreter it was translated for (`pkgs.python3XY`).",
+        ),
         "nixpkgs": attr.label(
             mandatory = True,
-            doc = "The nixpkgs to build with: rules_nixpkgs' `@nixpkgs` or `@nixpkgs//:srcs`, a filegroup of a nixpkgs checkout, or testing/nixpkgs. Its root default.nix is imported with `{ system = ...; }`.",
+            doc = "The nixpkgs to build with: rules_nixpkgs' `@nixpkgs` or `@nixpkgs//:srcs`, a filegroup of a nixpkgs checkout, or testing/nixpkgs. Its root default.nix is imported with `{ system = ...; config = ...; overlays = ...; }`.",
+        ),
+        "nixpkgs_config": attr.label(
+            allow_single_file = [".nix"],
+            doc = "A .nix file holding the nixpkgs config to import nixpkgs with (an attribute set, or a function of `{ pkgs, ... }` as nixpkgs accepts), e.g. `{ allowUnfree = true; }`. Default `{ }`: `$NIXPKGS_CONFIG` and `~/.config/nixpkgs/config.nix` are never read. A declared input: it must not import undeclared files.",
+        ),
+        "nixpkgs_overlays": attr.label_list(
+            allow_files = [".nix"],
+            doc = "Overlays to import nixpkgs with, in order: .nix files each holding one overlay `final: prev: { ... }`. Default none: `~/.config/nixpkgs/overlays` and `<nixpkgs-overlays>` are never read. Declared inputs: they must not import undeclared files.",
         ),
         "src": attr.label(
             mandatory = True,

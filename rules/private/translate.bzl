@@ -10,7 +10,12 @@ def _py_nix_translate_impl(ctx):
     args.add("translate")
     args.add("--pyproject", ctx.file.pyproject)
     args.add("--mode", ctx.attr.mode)
-    args.add("--python", ctx.attr.python)
+    inputs = [ctx.file.pyproject]
+    if ctx.attr.python:
+        args.add("--python", ctx.attr.python)
+    elif ctx.file.python_version_file:
+        args.add("--python-version-file", ctx.file.python_version_file)
+        inputs.append(ctx.file.python_version_file)
     args.add("--system", ctx.attr.system)
     if ctx.attr.libc:
         args.add("--libc", ctx.attr.libc)
@@ -20,7 +25,6 @@ def _py_nix_translate_impl(ctx):
         args.add_joined("--groups", ctx.attr.groups, join_with = ",")
     for prefix, mirror in sorted(ctx.attr.url_rewrites.items()):
         args.add("--url-rewrite", "{}={}".format(prefix, mirror))
-    inputs = [ctx.file.pyproject]
 
     # translate reads the local packages' pyproject.toml files beside the lock.
     inputs.extend([f for f in ctx.files.local_packages if f.basename == "pyproject.toml"])
@@ -75,7 +79,13 @@ py_nix_translate = rule(
             doc = "lock: every dependency pinned to the lock's artifacts; nixpkgs: dependencies from nixpkgs' Python set.",
         ),
         "pyproject": attr.label(allow_single_file = ["pyproject.toml"], mandatory = True, doc = "The project's pyproject.toml."),
-        "python": attr.string(default = "3.11", doc = "The CPython version, X.Y: markers and wheels are chosen for it."),
+        "python": attr.string(
+            doc = "The CPython version, X.Y or X.Y.Z, that markers and wheels are chosen for; the expression defaults to nixpkgs' `python3XY` for it (never `python3`). Empty: the version of `python_version_file`, else the newest CPython nixpkgs ships (3.10 to 3.14) that the project's and the lock's requires-python allow; translation fails naming both ranges when none fits.",
+        ),
+        "python_version_file": attr.label(
+            allow_single_file = True,
+            doc = "The project's `.python-version` (uv's convention: its first line that is not a comment, `3.12` or `3.12.7`), used when `python` is empty.",
+        ),
         "srcs": attr.label_list(allow_files = True, doc = "The project's sources under pyproject.toml's directory, for the application derivation."),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system to build for."),
         "url_rewrites": attr.string_dict(doc = "Artifact URL prefix to mirror prefix, e.g. {\"https://files.pythonhosted.org/\": \"https://mirror.example/\"}."),

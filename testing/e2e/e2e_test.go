@@ -90,7 +90,8 @@ func runAndGet(t *testing.T, image, port, path string) string {
 
 // TestExactInvalidation copies the Flask project into a scratch package and reads Bazel's execution log
 // after each edit: nothing reruns on a no-op build, a source edit reruns the Nix build and the image but not
-// the translation, a pyproject.toml edit reruns the translation too, and the nixpy tool is never rebuilt.
+// the translation, a pyproject.toml or .python-version edit reruns the translation too, and the nixpy tool is
+// never rebuilt.
 // The image action is given a layer cache (as the README shows), so after a source edit it builds only the
 // application's layer again.
 func TestExactInvalidation(t *testing.T) {
@@ -136,6 +137,16 @@ func TestExactInvalidation(t *testing.T) {
 	appendTo(t, filepath.Join(dir, "pyproject.toml"), "\n[tool.e2e]\nedited = true\n")
 	ran = build("pyproject-edit")
 	wantRuns(t, "pyproject.toml edit", ran, map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1, "GoCompilePkg": 0})
+
+	// .python-version (found beside pyproject.toml by py_nix_image) is an input of the translation.
+	if err := os.WriteFile(filepath.Join(dir, ".python-version"), []byte("3.11.2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ran = build("python-version-edit")
+	wantRuns(t, ".python-version edit", ran, map[string]int{"NixPyTranslate": 1, "GoCompilePkg": 0})
+	if nix := bazelBin(t, ws, pkg+"/image.nix"); !strings.Contains(nix, `python "3.11.2" (from `+pkg+`/.python-version)`) {
+		t.Errorf("the translation did not follow the edited .python-version:\n%s", tail(nix, 200))
+	}
 }
 
 func atoi(t *testing.T, s string) int {

@@ -258,7 +258,9 @@ build-backend = "setuptools.build_meta"
 	}
 }
 
-// scratchFlaskBuild is a BUILD file for a scratch copy of flask_app, with extra py_nix_image attributes.
+// scratchFlaskBuild is a BUILD file for a scratch copy of flask_app, with extra py_nix_image attributes. Like
+// flask_app's own, it names the test set's interpreter, python311: requires-python (>=3.11) alone would pick
+// the newest CPython nixpkgs ships.
 func scratchFlaskBuild(extra string) string {
 	return `load("@rules_nixpy//rules:defs.bzl", "py_nix_image")
 
@@ -267,6 +269,7 @@ py_nix_image(
     srcs = glob(["src/**/*.py"]),
     nixpkgs = "@rules_nixpy//testing/nixpkgs",
     pyproject = "pyproject.toml",
+    python = "3.11",
     ` + extra + `,
 )
 `

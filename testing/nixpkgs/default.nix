@@ -1,11 +1,15 @@
 # testing/nixpkgs: a nixpkgs-shaped package set built offline from pinned Debian .debs (see README.md).
 # Imported like nixpkgs: import ./testing/nixpkgs { system = "x86_64-linux"; config = { }; overlays = [ ]; }
-# Evaluation is pure: no <nixpkgs>, no environment, no clock.
+# Given config and overlays, evaluation is pure: no <nixpkgs>, no environment, no clock. Without them it
+# reads the user's, as nixpkgs' pkgs/top-level/impure.nix does: config from $NIXPKGS_CONFIG, else
+# ~/.config/nixpkgs/config.nix (else ~/.nixpkgs/config.nix); overlays from <nixpkgs-overlays>, else
+# ~/.config/nixpkgs/overlays.nix or the *.nix files of ~/.config/nixpkgs/overlays/. So a caller that
+# forgets `config = { }; overlays = [ ];` is as exposed to a home directory here as on nixpkgs.
 { localSystem ? { system = args.system or "x86_64-linux"; }
 , system ? localSystem.system
 , crossSystem ? localSystem
-, config ? { }
-, overlays ? [ ]
+, config ? (import ./impure.nix).config
+, overlays ? (import ./impure.nix).overlays
 , crossOverlays ? [ ]
 }@args:
 let
@@ -19,6 +23,9 @@ let
       throw "testing/nixpkgs: built from Debian amd64 .debs, it has only system \"x86_64-linux\" (asked: ${system})"
     else if (crossSystem.system or crossSystem) != system || crossOverlays != [ ] then
       throw "testing/nixpkgs: cross compilation is not supported"
+    # Forced on every use of the set, as nixpkgs evaluates its config module on every import.
+    else if !builtins.isAttrs config' then
+      throw "testing/nixpkgs: `config` must be an attribute set or a function returning one"
     else if !builtins.isList overlays then
       throw "testing/nixpkgs: `overlays` must be a list of functions (final: prev: { ... })"
     else true;

@@ -27,8 +27,8 @@ func (t *translation) emit() []byte {
 	var w nixexpr.Writer
 	t.writeHeader(&w)
 	w.Line("{")
-	w.Line("  pkgs ? import <nixpkgs> { },")
-	w.Line("  python ? pkgs.python3,")
+	w.Line("  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },")
+	w.Line("  python ? pkgs.%s or (throw %s),", t.pythonAttr(), q(t.missingPython()))
 	w.Line("  src ? ./.,")
 	w.Line("}:")
 	w.Line("let")
@@ -66,7 +66,7 @@ func (t *translation) writeHeader(w *nixexpr.Writer) {
 		w.Line("#   lock      %s sha256:%s (%s, version %s)", q(t.lockIn.Name), sha256Hex(t.lockIn.Data), t.lock.Kind, q(t.lock.Version))
 	}
 	w.Line("# Options:")
-	w.Line("#   mode %s, python %s, system %s, libc %s", t.opts.Mode, q(t.opts.Python), t.opts.System, t.libc)
+	w.Line("#   mode %s, python %s (from %s), system %s, libc %s", t.opts.Mode, q(t.opts.Python), t.pythonFrom, t.opts.System, t.libc)
 	w.Line("#   extras %s, groups %s", nameList(t.env.Extras), nameList(t.env.Groups))
 	for _, r := range t.opts.URLRewrites {
 		w.Line("#   url-rewrite %s -> %s", q(r.From), q(r.To))
@@ -74,14 +74,14 @@ func (t *translation) writeHeader(w *nixexpr.Writer) {
 	w.Line("#")
 	w.Line("# A function of")
 	w.Line("#   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)")
-	w.Line("#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the")
-	w.Line("#           dependencies")
+	w.Line("#   python  the interpreter, by default nixpkgs' python%d%d (never python3, whose version moves);", t.target.PythonMajor, t.target.PythonMinor)
+	w.Line("#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies")
 	w.Line("#   src     the project source, the directory holding pyproject.toml")
 	w.Line("# returning")
 	w.Line("#   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app")
 	w.Line("#   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)")
 	w.Line("#   env     python.withPackages holding app and its dependencies")
-	w.Line("# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'")
+	w.Line("# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'")
 }
 
 // writePythonCheck binds pythonChecked, the interpreter once it is known to fit: lock mode

@@ -15,29 +15,33 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // goldenCase is one realistic project under testdata/DIR translated with opts into
 // testdata/DIR/OUT. Lock files come from real projects (pallets/flask's uv.lock files) or
 // were written from their entries: real names, versions, URLs and sha256 hashes.
+//
+// Without opts.Python the interpreter is chosen: pythonVersionFile names a .python-version under
+// testdata/DIR, else requires-python decides.
 type goldenCase struct {
-	dir, lock, out string
-	opts           Options
+	dir, lock, out    string
+	pythonVersionFile string
+	opts              Options
 }
 
 var goldenCases = []goldenCase{
-	{"uv-celery", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
-	{"uv-celery", "uv.lock", "nixpkgs.nix", Options{Mode: "nixpkgs", Python: "3.13", System: "x86_64-linux"}},
-	{"uv-flask", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"async", "dotenv"}, Groups: []string{"tests"}}},
-	{"poetry1", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"redis"}}},
-	{"poetry1", "", "nixpkgs.nix", Options{Mode: "nixpkgs", Python: "3.12", System: "x86_64-linux", Extras: []string{"redis"}}},
-	{"poetry2", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-darwin", Extras: []string{"redis"}}},
-	{"pdm", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
-	{"pdm-app", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
-	{"poetry10", "poetry.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
-	{"pdm41", "pdm.lock", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
-	{"pylock", "pylock.toml", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "aarch64-linux", Libc: "musl-1.2"}},
-	{"requirements", "requirements.txt", "lock.nix", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux",
+	{"uv-celery", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
+	{"uv-celery", "uv.lock", "nixpkgs.nix", ".python-version", Options{Mode: "nixpkgs", System: "x86_64-linux"}},
+	{"uv-flask", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"async", "dotenv"}, Groups: []string{"tests"}}},
+	{"poetry1", "poetry.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"redis"}}},
+	{"poetry1", "", "nixpkgs.nix", "", Options{Mode: "nixpkgs", System: "x86_64-linux", Extras: []string{"redis"}}},
+	{"poetry2", "poetry.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "aarch64-darwin", Extras: []string{"redis"}}},
+	{"pdm", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
+	{"pdm-app", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux"}},
+	{"poetry10", "poetry.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
+	{"pdm41", "pdm.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux", Groups: []string{"test"}}},
+	{"pylock", "pylock.toml", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "aarch64-linux", Libc: "musl-1.2"}},
+	{"requirements", "requirements.txt", "lock.nix", "", Options{Mode: "lock", Python: "3.13", System: "x86_64-linux",
 		URLRewrites: []Rewrite{{From: "https://files.pythonhosted.org/packages/", To: "https://pypi-mirror.example.org/packages/"}}}},
-	{"uv-workspace", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Groups: []string{"dev"}}},
-	{"uv-conflicts", "uv.lock", "lock.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
-	{"uv-conflicts", "uv.lock", "cpu.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"cpu"}}},
-	{"uv-conflicts", "uv.lock", "gpu.nix", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"gpu"}}},
+	{"uv-workspace", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Groups: []string{"dev"}}},
+	{"uv-conflicts", "uv.lock", "lock.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux"}},
+	{"uv-conflicts", "uv.lock", "cpu.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"cpu"}}},
+	{"uv-conflicts", "uv.lock", "gpu.nix", "", Options{Mode: "lock", Python: "3.12", System: "x86_64-linux", Extras: []string{"gpu"}}},
 }
 
 func (c goldenCase) translate(t testing.TB) []byte {
@@ -49,6 +53,10 @@ func (c goldenCase) translate(t testing.TB) []byte {
 		lock = &in
 	}
 	opts := c.opts
+	if c.pythonVersionFile != "" {
+		in := readInput(t, filepath.Join("testdata", c.dir, c.pythonVersionFile))
+		opts.PythonVersionFile = &in
+	}
 	// Local packages' pyproject.toml files lie beside the case's lock.
 	opts.ReadFile = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", c.dir, name)) }
 	out, err := Translate(py, lock, opts)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -43,11 +44,15 @@ func TestNixParse(t *testing.T) {
 
 // stubPkgs is a nixpkgs-shaped stand-in whose builders return their arguments, so evaluating
 // a golden file forces every expression it holds (lookups, version checks, the graph) without
-// building anything. Versions are those nixpkgs carries for the names the goldens use.
+// building anything. Versions are those nixpkgs carries for the names the goldens use. Its
+// interpreter is pythonXY for the given X.Y; python3 throws, since generated code must name
+// the interpreter the lock was resolved for.
 func stubPkgs(pythonVersion string, pkgVersions map[string]string) string {
 	var b strings.Builder
 	b.WriteString("rec {\n  fetchurl = a: a;\n  autoPatchelfHook = { };\n")
-	b.WriteString("  pythonManylinuxPackages = { manylinux1 = [ ]; manylinux2010 = [ ]; manylinux2014 = [ ]; };\n  python3 = rec {\n")
+	b.WriteString("  pythonManylinuxPackages = { manylinux1 = [ ]; manylinux2010 = [ ]; manylinux2014 = [ ]; };\n")
+	b.WriteString("  python3 = throw \"the generated code relies on python3\";\n")
+	fmt.Fprintf(&b, "  %s = rec {\n", pythonAttr(pythonVersion))
 	fmt.Fprintf(&b, "    pythonVersion = %q;\n    version = %q;\n", pythonVersion, pythonVersion+".4")
 	fmt.Fprintf(&b, "    sitePackages = %q;\n", "lib/python"+pythonVersion+"/site-packages")
 	b.WriteString("    withPackages = f: f pkgs;\n    pkgs = {\n")
@@ -66,6 +71,23 @@ var backendVersions = map[string]string{
 	"flask": "3.1.3", "celery": "5.6.3", "click": "8.3.2", "redis": "6.4.0",
 }
 
+// pythonAttr is nixpkgs' attribute of CPython X.Y: python312 for 3.12.
+func pythonAttr(minor string) string { return "python" + strings.ReplaceAll(minor, ".", "") }
+
+// goldenPython is the X.Y a golden file was translated for, from its header.
+func goldenPython(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^#   mode \w+, python "(\d+\.\d+)`).FindSubmatch(data)
+	if m == nil {
+		t.Fatalf("%s: no python version in the header", path)
+	}
+	return string(m[1])
+}
+
 func evalNix(t *testing.T, expr string) (string, error) {
 	t.Helper()
 	out, err := exec.Command(nixInstantiate(t), "--eval", "--strict", "--json", "-E", expr).CombinedOutput()
@@ -80,13 +102,13 @@ func TestNixEvalGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			minor := strings.Join(strings.Split(c.opts.Python, ".")[:2], ".")
-			// src is the case's directory: local packages are copied from beside it. Git sources
-			// are not fetched: fetchGit gives the case's directory too.
+			// The default python argument: the golden's pythonXY. src is the case's directory:
+			// local packages are copied from beside it. Git sources are not fetched: fetchGit gives
+			// the case's directory too.
 			expr := fmt.Sprintf(`let stub = %[1]s; offline = builtins // { fetchGit = _: %[3]s; };
-				r = builtins.scopedImport { builtins = offline; } %[2]s { pkgs = stub; python = stub.python3; src = %[3]s; };
+				r = builtins.scopedImport { builtins = offline; } %[2]s { pkgs = stub; src = %[3]s; };
 				in builtins.deepSeq r { app = r.app.pname; deps = builtins.attrNames r.deps; env = builtins.length r.env; }`,
-				stubPkgs(minor, backendVersions), path, filepath.Dir(path))
+				stubPkgs(goldenPython(t, path), backendVersions), path, filepath.Dir(path))
 			out, err := evalNix(t, expr)
 			if err != nil {
 				t.Fatalf("evaluation failed: %v\n%s", err, out)
@@ -113,17 +135,24 @@ func TestNixCheckThrows(t *testing.T) {
 		golden, python string
 		versions       map[string]string
 		want           string
+		defaultPython  bool // pass no python: the expression's default, which this stub lacks
 	}{
-		{"poetry1/nixpkgs.nix", "3.12", old, "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3"},
-		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this file was translated for python 3.13, but python is 3.12.4: pass python = pkgs.python313"},
+		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python)", true},
+		{"poetry1/nixpkgs.nix", "3.12", backendVersions, "nixpy: this nixpkgs has no python314 (CPython 3.14, chosen from requires-python)", true},
+		{"poetry1/nixpkgs.nix", "3.12", old, "nixpy: flask >=3.1,<4.0 is required, but nixpkgs has version 2.3.3", false},
+		{"uv-celery/lock.nix", "3.12", backendVersions, "nixpy: this file was translated for python 3.13, but python is 3.12.4: pass python = pkgs.python313", false},
 	}
 	for _, tt := range tests {
 		path, err := filepath.Abs(filepath.Join("testdata", tt.golden))
 		if err != nil {
 			t.Fatal(err)
 		}
-		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; python = stub.python3; src = %s; }).app true`,
-			stubPkgs(tt.python, tt.versions), path, filepath.Dir(path))
+		python := "python = stub." + pythonAttr(tt.python) + ";"
+		if tt.defaultPython {
+			python = ""
+		}
+		expr := fmt.Sprintf(`let stub = %s; in builtins.deepSeq (import %s { pkgs = stub; %s src = %s; }).app true`,
+			stubPkgs(tt.python, tt.versions), path, python, filepath.Dir(path))
 		out, err := evalNix(t, expr)
 		if err == nil {
 			t.Errorf("%s: evaluation succeeded: %s", tt.golden, out)

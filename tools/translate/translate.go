@@ -44,9 +44,12 @@ type Options struct {
 	Mode   string // "nixpkgs" or "lock"
 	Extras []string
 	Groups []string
-	// Python is the CPython version, "3.12" or "3.12.7"; System is a Nix system string.
+	// Python is the CPython version, "3.12" or "3.12.7"; empty: from PythonVersionFile, else
+	// from requires-python (see choosePython). System is a Nix system string.
 	Python string
-	System string
+	// PythonVersionFile is the project's .python-version (uv's convention), or nil.
+	PythonVersionFile *Input
+	System            string
 	// Libc is "glibc-2.40" or "musl-1.2" on linux (empty: glibc-2.40); it bounds the
 	// manylinux and musllinux wheels lock mode may pick.
 	Libc        string
@@ -80,6 +83,8 @@ type translation struct {
 	env    pep508.Env
 	target wheeltags.Target
 	libc   string
+	// pythonFrom says where opts.Python came from, for the header.
+	pythonFrom string
 
 	// direct are the app's dependencies, sorted by name, after marker evaluation.
 	direct []pyproject.Dependency
@@ -128,6 +133,18 @@ func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, erro
 		return nil, fmt.Errorf("mode %q: want nixpkgs or lock", opts.Mode)
 	}
 	var err error
+	if t.proj, err = pyproject.Parse(pyIn.Name, pyIn.Data); err != nil {
+		return nil, err
+	}
+	if lockIn != nil {
+		if t.lock, err = lockfile.Parse(lockIn.Name, lockIn.Data); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Python, t.pythonFrom, err = choosePython(opts, t.proj, pyIn.Name, t.lock); err != nil {
+		return nil, err
+	}
+	t.opts.Python = opts.Python
 	if t.env, err = pep508.NewEnv(opts.Python, opts.System); err != nil {
 		return nil, err
 	}
@@ -152,14 +169,6 @@ func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, erro
 		}
 		if err := validURL(r.To); err != nil {
 			return nil, fmt.Errorf("--url-rewrite %s: TO: %w", r.To, err)
-		}
-	}
-	if t.proj, err = pyproject.Parse(pyIn.Name, pyIn.Data); err != nil {
-		return nil, err
-	}
-	if lockIn != nil {
-		if t.lock, err = lockfile.Parse(lockIn.Name, lockIn.Data); err != nil {
-			return nil, err
 		}
 	}
 	if err := t.applyArtifacts(); err != nil {
@@ -327,12 +336,12 @@ func mergeConstraints(a, b []pep440.Specifier) []pep440.Specifier {
 func (t *translation) checkPython() error {
 	v, _ := pep440.Parse(t.env.Vars["python_full_version"])
 	if !anyMatch(t.proj.RequiresPython, v) {
-		return fmt.Errorf("%s: requires-python %s excludes python %s (--python)", t.pyIn.Name,
-			pyproject.Dependency{Constraint: t.proj.RequiresPython}.ConstraintString(), t.opts.Python)
+		return fmt.Errorf("%s: requires-python %s excludes python %s (%s)", t.pyIn.Name,
+			pyproject.Dependency{Constraint: t.proj.RequiresPython}.ConstraintString(), t.opts.Python, t.pythonFrom)
 	}
 	if t.lock != nil && !anyMatch(t.lock.RequiresPython, v) {
-		return fmt.Errorf("%s: requires-python %s: the lock was not resolved for python %s (--python): lock the project for it",
-			t.lock.File, pyproject.Dependency{Constraint: t.lock.RequiresPython}.ConstraintString(), t.opts.Python)
+		return fmt.Errorf("%s: requires-python %s: the lock was not resolved for python %s (%s): lock the project for it",
+			t.lock.File, pyproject.Dependency{Constraint: t.lock.RequiresPython}.ConstraintString(), t.opts.Python, t.pythonFrom)
 	}
 	return nil
 }

@@ -18,7 +18,8 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	mode := fs.String("mode", "", "nixpkgs: dependencies from nixpkgs, constraints checked when Nix evaluates; lock: every package pinned to the lock's artifacts (required)")
 	extras := fs.String("extras", "", "comma-separated extras of the project to install")
 	groups := fs.String("groups", "", "comma-separated dependency groups to install (default none: dev groups are off unless named)")
-	python := fs.String("python", "3.12", "the CPython version markers and wheels are chosen for, X.Y or X.Y.Z")
+	python := fs.String("python", "", "the CPython version markers, wheels and the interpreter (nixpkgs' pythonXY) are chosen for, X.Y or X.Y.Z (default: --python-version-file, else the newest CPython nixpkgs ships that requires-python allows)")
+	pythonVersionFile := fs.String("python-version-file", "", "the project's .python-version (uv's convention): its version is used when --python is not given")
 	system := fs.String("system", "x86_64-linux", "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
 	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
 	artifacts := fs.String("artifacts", "", "the file `nixpy resolve` wrote for the lock: file names and URLs of hashes the lock pins without them")
@@ -52,6 +53,13 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	py, err := readInput(*pyprojectFile)
 	if err != nil {
 		return err
+	}
+	if *pythonVersionFile != "" {
+		in, err := readInput(*pythonVersionFile)
+		if err != nil {
+			return fmt.Errorf("--python-version-file: %w", err)
+		}
+		opts.PythonVersionFile = &in
 	}
 	var lock *translate.Input
 	if *lockFile != "" {

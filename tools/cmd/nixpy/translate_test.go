@@ -43,6 +43,9 @@ func TestTranslateCommand(t *testing.T) {
 	}{
 		{"lock mode", []string{"--pyproject", td + "/poetry1/pyproject.toml", "--lock", td + "/poetry1/poetry.lock", "--mode", "lock", "--python", "3.12", "--extras", "redis"}, 0, "", "redis = python.pkgs.buildPythonPackage"},
 		{"nixpkgs mode with rewrite", []string{"--pyproject", td + "/poetry1/pyproject.toml", "--mode=nixpkgs", "--url-rewrite", "https://a.example/=https://b.example/"}, 0, "", `nixpy.check "flask"`},
+		{"python from .python-version", []string{"--pyproject", td + "/uv-celery/pyproject.toml", "--lock", td + "/uv-celery/uv.lock", "--mode", "lock", "--python-version-file", td + "/uv-celery/.python-version"}, 0, "", "python ? pkgs.python313 or (throw"},
+		{"python from requires-python", []string{"--pyproject", td + "/poetry1/pyproject.toml", "--mode", "nixpkgs"}, 0, "", "python ? pkgs.python314 or (throw"},
+		{"no such .python-version", []string{"--pyproject", td + "/poetry1/pyproject.toml", "--mode", "nixpkgs", "--python-version-file", filepath.Join(dir, ".python-version")}, 1, "--python-version-file: open " + filepath.Join(dir, ".python-version"), ""},
 		{"help", []string{"-h"}, 0, "usage: nixpy translate", ""},
 		{"missing mode", []string{"--pyproject", "x"}, 2, "--mode is required", ""},
 		{"bad rewrite", []string{"--pyproject", "x", "--mode", "lock", "--url-rewrite", "nope"}, 2, "want FROM=TO", ""},

@@ -4,22 +4,22 @@
 #   pyproject "pyproject.toml" sha256:7e2104e2e62b625f54a0d5ee5b31f75d59b96e4d087bb189388e682178f1c533
 #   lock      "pdm.lock" sha256:05546311af6d6659f489d6d2907e2433a9a1df4ade0c74ad1fcc455ef0981c35 (pdm.lock, version "4.1")
 # Options:
-#   mode lock, python "3.13", system x86_64-linux, libc glibc-2.40
+#   mode lock, python "3.13" (from --python), system x86_64-linux, libc glibc-2.40
 #   extras [ ], groups [ test ]
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python313 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python313 or (throw "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

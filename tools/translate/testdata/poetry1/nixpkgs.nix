@@ -3,22 +3,22 @@
 # Inputs:
 #   pyproject "pyproject.toml" sha256:c98e3fe7aeda89d0142cf6b8ff3c3e58f3dd82bd115efd757c17df1cd75f18bd
 # Options:
-#   mode nixpkgs, python "3.12", system x86_64-linux, libc glibc-2.40
+#   mode nixpkgs, python "3.14" (from requires-python), system x86_64-linux, libc glibc-2.40
 #   extras [ redis ], groups [ ]
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python314 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python314 or (throw "nixpy: this nixpkgs has no python314 (CPython 3.14, chosen from requires-python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

@@ -4,22 +4,22 @@
 #   pyproject "pyproject.toml" sha256:ea071e9477412d2e703f5760b1ef8c1477c98be45c9e8ea4ef22b223a1c432ab
 #   lock      "poetry.lock" sha256:9254bae5e5392338fdd04117c475f7102f8832cc2988790317500906d7ad2a28 (poetry.lock, version "2.1")
 # Options:
-#   mode lock, python "3.13", system aarch64-darwin, libc macOS 11.0
+#   mode lock, python "3.13" (from --python), system aarch64-darwin, libc macOS 11.0
 #   extras [ redis ], groups [ ]
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python313 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python313 or (throw "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

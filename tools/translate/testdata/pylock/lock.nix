@@ -4,22 +4,22 @@
 #   pyproject "pyproject.toml" sha256:5924d666fd5d4aa105684bb28b947f6544431b85b1d5c8c3e3f1057c0b81ddb5
 #   lock      "pylock.toml" sha256:ffc828f5a4290279f342d3ad139abff0ee153f0850c2014ed75bf3a7534109d9 (pylock.toml, version "1.0")
 # Options:
-#   mode lock, python "3.13", system aarch64-linux, libc musl-1.2
+#   mode lock, python "3.13" (from --python), system aarch64-linux, libc musl-1.2
 #   extras [ ], groups [ ]
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python313 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python313 or (throw "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

@@ -4,23 +4,23 @@
 #   pyproject "pyproject.toml" sha256:d12641ff4993e3670540ee134a79db9c2171521bb94a88414f71f6b3b6439e61
 #   lock      "requirements.txt" sha256:fc877d90d6f5248ff851c378420ece35074700603af2ae60d485100e86cffb68 (requirements.txt, version "")
 # Options:
-#   mode lock, python "3.13", system x86_64-linux, libc glibc-2.40
+#   mode lock, python "3.13" (from --python), system x86_64-linux, libc glibc-2.40
 #   extras [ ], groups [ ]
 #   url-rewrite "https://files.pythonhosted.org/packages/" -> "https://pypi-mirror.example.org/packages/"
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python313 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python313 or (throw "nixpy: this nixpkgs has no python313 (CPython 3.13, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let

@@ -4,22 +4,22 @@
 #   pyproject "pyproject.toml" sha256:d854ea9b22fb746cf92861cdd566fe598d64218ec75e11addc921a32fb4a6660
 #   lock      "uv.lock" sha256:23a8b21a44ab7be10b7e8d0bcb48768652dc38ba93c49e005d0143cafaceaa33 (uv.lock, version "1 (revision 3)")
 # Options:
-#   mode lock, python "3.12", system x86_64-linux, libc glibc-2.40
+#   mode lock, python "3.12" (from --python), system x86_64-linux, libc glibc-2.40
 #   extras [ async dotenv ], groups [ tests ]
 #
 # A function of
 #   pkgs    the nixpkgs to build with (fetchurl, the interpreter, build backends)
-#   python  the interpreter; python.pkgs supplies build backends and, in nixpkgs mode, the
-#           dependencies
+#   python  the interpreter, by default nixpkgs' python312 (never python3, whose version moves);
+#           python.pkgs supplies build backends and, in nixpkgs mode, the dependencies
 #   src     the project source, the directory holding pyproject.toml
 # returning
 #   app     the project, buildPythonApplication of src: nix-build THIS.nix -A app
 #   deps    its dependencies by PEP 503 name (lock mode: every locked package it needs)
 #   env     python.withPackages holding app and its dependencies
-# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { }'
+# e.g. nix-build THIS.nix -A app --arg pkgs 'import /path/to/nixpkgs { config = { }; overlays = [ ]; }'
 {
-  pkgs ? import <nixpkgs> { },
-  python ? pkgs.python3,
+  pkgs ? import <nixpkgs> { config = { }; overlays = [ ]; },
+  python ? pkgs.python312 or (throw "nixpy: this nixpkgs has no python312 (CPython 3.12, chosen from --python): use a nixpkgs that has it, or translate for one it has (python, .python-version), or pass python"),
   src ? ./.,
 }:
 let
