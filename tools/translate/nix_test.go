@@ -215,7 +215,7 @@ func TestNixRenames(t *testing.T) {
 	}
 	versions := map[string]string{"beautifulsoup4": "4.13.4", "psycopg2-binary": "2.9.10", "psycopg2": "2.9.10", "docker": "7.1.0", "setuptools": "80.9.0"}
 	stub := strings.Replace(stubPkgs("3.12", versions), "    pkgs = {\n", "    pkgs = {\n      \"docker-py\" = throw \"docker-py has been removed\";\n", 1)
-	expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python3; src = %s; };
+	expr := fmt.Sprintf(`let stub = %s; r = import %s { pkgs = stub; python = stub.python312; src = %s; };
 		in { deps = map (d: d.pname) r.app.dependencies; remove = r.app.pythonRemoveDeps; }`, stub, file, filepath.Dir(file))
 	got, err := evalNix(t, expr)
 	if err != nil {
