@@ -151,6 +151,8 @@ let
     }
     // lib.optionalAttrs (installsWheel && !dontCheckRuntimeDeps) {
       inherit pythonRuntimeDepsCheckPhase;
+    }
+    // {
       passthru = {
         inherit disabled pyproject build-system dependencies optional-dependencies;
       } // lib.optionalAttrs isModule {

@@ -100,3 +100,14 @@ func TestBuildDepsCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestSkippedChecksKeepModule: a package that skips the runtime dependency check (a flat lock's, or one
+// whose cycle was cut) is still a Python module, so the programs and environments of what depends on it
+// find it, as in nixpkgs.
+func TestSkippedChecksKeepModule(t *testing.T) {
+	needNix(t)
+	got := strings.TrimSpace(run(t, "nix-instantiate", "--eval", "--strict", "testing/nixpkgs/testdata/strict.nix", "-A", "skipDeps.pythonModule.pythonVersion"))
+	if got != `"3.11"` {
+		t.Errorf("skipDeps.pythonModule.pythonVersion = %s, want \"3.11\"", got)
+	}
+}
