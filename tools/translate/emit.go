@@ -226,22 +226,11 @@ func (t *translation) writeBackends(w *nixexpr.Writer, n *node) {
 // (a local version's "+" as %2B): fetchurl names the path after the segment as it is, and
 // Nix rejects "%" in store names. Empty when the default name is right.
 func fetchName(u string) string {
-	base := filenameOf(u)
-	if !strings.Contains(base, "%") {
-		return ""
-	}
-	name, err := url.PathUnescape(base)
-	if err != nil {
+	name := artifactFilename("", u)
+	if parsed, err := url.Parse(u); err != nil || path.Base(parsed.EscapedPath()) == name {
 		return ""
 	}
 	return name
-}
-
-func filenameOf(u string) string {
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		u = u[:i]
-	}
-	return path.Base(u)
 }
 
 // buildSystem renders build requirements as lookups in python.pkgs with their version checks.
