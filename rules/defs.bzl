@@ -61,6 +61,7 @@ def py_nix_image(
         system = "x86_64-linux",
         libc = None,
         url_rewrites = {},
+        version = None,
         entrypoint = [],
         cmd = [],
         env = {},
@@ -109,6 +110,9 @@ def py_nix_image(
       system: The Nix system.
       libc: glibc-2.Y or musl-1.Y that wheels must run on; empty for nixpy's default.
       url_rewrites: Artifact URL prefix to mirror prefix.
+      version: The project's version when pyproject.toml leaves it dynamic and version control computes it
+        (setuptools-scm, hatch-vcs, pdm-backend's scm source): a Nix build sees no .git. Versions the lock
+        records or a backend reads from a file are found without it.
       entrypoint: The container's command; default the project's console script. "{app}" is the application's
         store path, e.g. ["{app}/bin/serve"].
       cmd: Default arguments.
@@ -143,6 +147,7 @@ def py_nix_image(
         system = system,
         libc = libc,
         url_rewrites = url_rewrites,
+        version = version,
         visibility = kwargs.get("visibility"),
         **common
     )

@@ -23,6 +23,8 @@ def _py_nix_translate_impl(ctx):
         args.add_joined("--extras", ctx.attr.extras, join_with = ",")
     if ctx.attr.groups:
         args.add_joined("--groups", ctx.attr.groups, join_with = ",")
+    if ctx.attr.version:
+        args.add("--project-version", ctx.attr.version)
     for prefix, mirror in sorted(ctx.attr.url_rewrites.items()):
         args.add("--url-rewrite", "{}={}".format(prefix, mirror))
 
@@ -89,6 +91,9 @@ py_nix_translate = rule(
         "srcs": attr.label_list(allow_files = True, doc = "The project's sources under pyproject.toml's directory, for the application derivation."),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system to build for."),
         "url_rewrites": attr.string_dict(doc = "Artifact URL prefix to mirror prefix, e.g. {\"https://files.pythonhosted.org/\": \"https://mirror.example/\"}."),
+        "version": attr.string(
+            doc = "The project's version when pyproject.toml leaves it dynamic and version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source, uv-dynamic-versioning): a Nix build sees no .git, so the build is handed this version instead, and nixpkgs checks that the built metadata carries it. Local packages versioned from the same repository get it too. Not needed for a version the lock records or a backend reads from a file (hatchling's path, setuptools' attr or file, flit's __version__, pdm-backend's file source): nixpy reads those itself.",
+        ),
     },
     toolchains = [NIXPY_TOOLCHAIN],
 )

@@ -40,6 +40,8 @@ func (d Dependency) ConstraintString() string {
 type Project struct {
 	Name    string // PEP 503 normalised
 	Version string // empty when dynamic
+	// DynamicVersion, set when Version is empty, says where the build backend finds it.
+	DynamicVersion *DynamicVersion
 	// RequiresPython holds alternatives like Constraint; nil means any.
 	RequiresPython []pep440.Specifier
 	Dependencies   []Dependency
@@ -135,6 +137,9 @@ func Parse(name string, data []byte) (*Project, error) {
 		return nil, err
 	}
 	if err := p.readBuildSystem(name, &f); err != nil {
+		return nil, err
+	}
+	if err := p.readDynamicVersion(name, data); err != nil {
 		return nil, err
 	}
 	return p, nil

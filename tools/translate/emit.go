@@ -147,15 +147,8 @@ func (t *translation) writeLocked(w *nixexpr.Writer, n *node) {
 	w.Line("pname = %s;", q(p.Name))
 	switch {
 	case n.local != nil:
-		version := p.Version
-		if version == "" {
-			version = n.local.Version
-		}
-		if version == "" {
-			// A dynamic version the lock does not record: the backend computes the real one.
-			version = "0"
-		}
-		w.Line("version = %s;", q(version))
+		dir := fmt.Sprintf("(src + %s)", q("/"+n.srcPath))
+		writeVersion(w, versionOf(n.local, p.Version, t.givenVersion(n.local), dir, path.Join(n.srcPath, "pyproject.toml")))
 		w.Line("pyproject = true;")
 		// Its own store path, so an edit elsewhere in the tree does not rebuild it.
 		w.Line("src = nixpy.subtree src %s %s;", q(n.srcPath), q(p.Name))
@@ -247,18 +240,14 @@ func buildSystem(reqs []pyproject.Dependency) []string {
 }
 
 func (t *translation) writeApp(w *nixexpr.Writer) {
-	version := t.proj.Version
-	if version == "" && t.root != nil {
-		version = t.root.Version
-	}
-	if version == "" {
-		// A dynamic version the lock does not record: the backend computes the real one.
-		version = "0"
+	var locked string
+	if t.root != nil {
+		locked = t.root.Version
 	}
 	w.Open("app = builtins.seq pythonChecked (")
 	w.Open("python.pkgs.buildPythonApplication {")
 	w.Line("pname = %s;", q(t.proj.Name))
-	w.Line("version = %s;", q(version))
+	writeVersion(w, versionOf(t.proj, locked, t.opts.ProjectVersion, "src", path.Base(t.pyIn.Name)))
 	if t.proj.Unpackaged {
 		// PDM runs an application it does not build from its source tree: the tree is
 		// installed whole under share/ and put on the module path by a .pth file.

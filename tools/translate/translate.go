@@ -56,6 +56,11 @@ type Options struct {
 	URLRewrites []Rewrite
 	// Artifacts, when set, is the file `nixpy resolve` wrote for the lock (artifacts.go).
 	Artifacts *Input
+	// ProjectVersion is the project's version where pyproject.toml leaves it dynamic: needed
+	// when version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source),
+	// since a Nix build has no .git. Local packages whose version comes from version control
+	// get it too.
+	ProjectVersion string
 	// ReadFile reads the pyproject.toml of a local package (a workspace member, an editable
 	// or path dependency) by its path: the lock's directory joined with the lock's path for
 	// it. Nil when the caller has no files besides the inputs.
@@ -145,6 +150,13 @@ func newTranslation(pyIn Input, lockIn *Input, opts Options) (*translation, erro
 		return nil, err
 	}
 	t.opts.Python = opts.Python
+	if opts.ProjectVersion != "" {
+		v, err := pep440.Parse(opts.ProjectVersion)
+		if err != nil {
+			return nil, fmt.Errorf("project version %q: %w", opts.ProjectVersion, err)
+		}
+		t.opts.ProjectVersion = v.String()
+	}
 	if t.env, err = pep508.NewEnv(opts.Python, opts.System); err != nil {
 		return nil, err
 	}

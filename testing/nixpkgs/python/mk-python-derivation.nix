@@ -115,12 +115,33 @@ let
   '';
   installsWheel = builtins.elem format' [ "pyproject" "setuptools" "wheel" ];
 
+  # nixpkgs' pythonMetadataCheckHook (a pre-dist phase): for a Python module built with
+  # `pyproject = true` whose version has no "unstable-", the METADATA the backend wrote must carry the
+  # derivation's version. toPythonModule turns it on for an application (python-packages.nix), as
+  # nixpkgs' hook list follows the final passthru.
+  # nixpkgs' pythonCatchConflictsHook (a pre-dist phase): each distribution once in the closure. nixpkgs
+  # leaves it out for the packages of its bootstrap chain and setuptools' dependencies.
+  conflictsChecked = catchConflicts && !(attrs.dontUsePythonCatchConflicts or false)
+    && !(builtins.elem (attrs.pname or "") [ "flit-core" "installer" "build" "packaging" "pyproject-hooks" "wheel" "setuptools" ]);
+  pythonCatchConflictsPhase = ''
+    echo "Executing pythonCatchConflictsPhase"
+    ${python.interpreter} ${./catch-conflicts.py} "$out" ${python.sitePackages}
+  '';
+
+  metadataChecked = pyproject == true && isModule && !(lib.hasInfix "unstable-" (attrs.version or ""))
+    && !(attrs.dontCheckPythonMetadata or false);
+  pythonMetadataCheckPhase = ''
+    echo "Executing pythonMetadataCheckPhase"
+    PYTHONPATH=$out/${python.sitePackages}''${PYTHONPATH:+:$PYTHONPATH} \
+      ${python.interpreter} -P ${./metadata-check.py} ${pypaBootstrap}/${python.sitePackages} "$pname" "$version"
+  '';
+
   drv = stdenv.mkDerivation (
     formatPhases
     // removeAttrs attrs [
       "disabled" "checkPhase" "checkInputs" "nativeCheckInputs" "doCheck" "doInstallCheck" "pyproject" "format"
       "stdenv" "dependencies" "optional-dependencies" "build-system" "pythonPath"
-      "pythonRelaxDeps" "pythonRemoveDeps" "dontCheckRuntimeDeps"
+      "pythonRelaxDeps" "pythonRemoveDeps" "dontCheckRuntimeDeps" "catchConflicts"
     ]
     // {
       inherit name strictDeps outputs;
@@ -139,7 +160,9 @@ let
         ${python.interpreter} ${./wrap-python-programs.py} "$out" "$out/${python.sitePackages}" ${lib.escapeShellArgs sitePath}
       '' + (attrs.postFixup or "");
       inherit pythonImportsCheck pythonImportsCheckPhase;
-      preDistPhases = (attrs.preDistPhases or [ ]) ++ lib.optional (!(attrs.dontUsePythonImportsCheck or false)) "pythonImportsCheckPhase";
+      preDistPhases = (attrs.preDistPhases or [ ]) ++ lib.optional (!(attrs.dontUsePythonImportsCheck or false)) "pythonImportsCheckPhase"
+        ++ lib.optional conflictsChecked "pythonCatchConflictsPhase"
+        ++ lib.optional metadataChecked "pythonMetadataCheckPhase";
       preInstallPhases = (attrs.preInstallPhases or [ ])
         ++ lib.optional (installsWheel && relaxDeps) "pythonRelaxDepsPhase"
         ++ lib.optional (installsWheel && !dontCheckRuntimeDeps) "pythonRuntimeDepsCheckPhase";
@@ -151,6 +174,12 @@ let
     }
     // lib.optionalAttrs (installsWheel && !dontCheckRuntimeDeps) {
       inherit pythonRuntimeDepsCheckPhase;
+    }
+    // lib.optionalAttrs conflictsChecked {
+      inherit pythonCatchConflictsPhase;
+    }
+    // lib.optionalAttrs (pyproject == true) {
+      inherit pythonMetadataCheckPhase;
     }
     // {
       passthru = {

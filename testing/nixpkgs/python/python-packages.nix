@@ -81,9 +81,16 @@ in
   buildPythonApplication = mkPythonDerivation "" false;
 
   # nixpkgs' toPythonModule / toPythonApplication: mark (or unmark) a derivation as a Python module.
+  # A derivation built with `pyproject = true` gains the metadata check on becoming a module, as in
+  # nixpkgs, where the hook list follows the final passthru (so the application is built again).
   toPythonModule = drv:
     if drv ? overrideAttrs
-    then drv.overrideAttrs (old: { passthru = (old.passthru or { }) // { pythonModule = python; }; })
+    then drv.overrideAttrs (old: {
+      passthru = (old.passthru or { }) // { pythonModule = python; };
+    } // lib.optionalAttrs (old ? pythonMetadataCheckPhase && !(lib.hasInfix "unstable-" old.version)
+      && !(old.dontCheckPythonMetadata or false) && !(builtins.elem "pythonMetadataCheckPhase" old.preDistPhases)) {
+      preDistPhases = old.preDistPhases ++ [ "pythonMetadataCheckPhase" ];
+    })
     else drv // { pythonModule = python; };
   toPythonApplication = drv:
     drv.overrideAttrs (old: { passthru = (old.passthru or { }) // { pythonModule = false; }; });
@@ -122,6 +129,10 @@ in
     pythonRemoveDeps = [ "editables" ];
   };
   poetry-core = fromDeb { pname = "poetry-core"; deb = "python3-poetry-core"; pythonImportsCheck = [ "poetry.core.masonry.api" ]; };
+  setuptools-scm = (fromDeb {
+    pname = "setuptools-scm"; deb = "python3-setuptools-scm"; dependencies = with self; [ packaging setuptools typing-extensions ];
+  }).overrideAttrs (_: { setupHook = ./setuptools-scm-hook.sh; });
+  typing-extensions = fromDeb { pname = "typing-extensions"; deb = "python3-typing-extensions"; top = [ "typing_extensions.py" ]; };
   flit-core = fromDeb { pname = "flit-core"; deb = "flit"; top = [ "flit_core" ]; pythonImportsCheck = [ "flit_core.buildapi" ]; };
   boolean-py = fromDeb { pname = "boolean.py"; deb = "python3-boolean"; };
   cerberus = fromDeb { pname = "cerberus"; deb = "python3-cerberus"; };

@@ -111,3 +111,25 @@ func TestSkippedChecksKeepModule(t *testing.T) {
 		t.Errorf("skipDeps.pythonModule.pythonVersion = %s, want \"3.11\"", got)
 	}
 }
+
+// TestMetadataCheck: as nixpkgs' pythonMetadataCheckHook, a module built from source must install
+// METADATA with the derivation's version; "unstable-" versions and dontCheckPythonMetadata are exempt.
+func TestMetadataCheck(t *testing.T) {
+	want := "The 'versioned' derivation has version '2.0' but .dist-info/METADATA specifies version '1.0'."
+	if log := strictFailure(t, "metadataMismatch"); !strings.Contains(log, want) {
+		t.Errorf("metadataMismatch: want %q:\n%s", want, tail(log, 20))
+	}
+	for _, attr := range []string{"unstableVersion", "metadataUnchecked"} {
+		strictBuild(t, attr)
+	}
+}
+
+// TestCatchConflicts: as nixpkgs' pythonCatchConflictsHook, one distribution in two store paths of a
+// package's closure fails its build, naming both; catchConflicts = false skips the check.
+func TestCatchConflicts(t *testing.T) {
+	log := strictFailure(t, "conflicting")
+	if !strings.Contains(log, "Found duplicated packages in closure for dependency 'click':") || !strings.Contains(log, "click-copy") {
+		t.Errorf("conflicting: want both clicks named:\n%s", tail(log, 20))
+	}
+	strictBuild(t, "conflictsUnchecked")
+}

@@ -1,6 +1,7 @@
 # What the set checks as nixpkgs does: binary wheels patched by autoPatchelfHook against
 # pythonManylinuxPackages (and failing without), pythonImportsCheck, the runtime-dependency check with
-# pythonRelaxDeps/pythonRemoveDeps/dontCheckRuntimeDeps, and pypa/build's check of build requirements.
+# pythonRelaxDeps/pythonRemoveDeps/dontCheckRuntimeDeps, pypa/build's check of build requirements, the
+# metadata check (the built METADATA carries the derivation's version) and the closure's conflict check.
 # rigtest/strict_test.go builds each attribute and expects success or a given failure.
 { pkgs ? import ../. { } }:
 let
@@ -13,6 +14,9 @@ let
     format = "wheel";
     pythonImportsCheck = [ drv.pname ];
   } // extra);
+
+  # click a second time, in a store path of its own.
+  clickCopy = ps.click.overrideAttrs (_: { name = "python3.11-click-copy"; });
 
   # A project built from source by hatchling, with the given [build-system] and [project] requirements.
   project = { name, buildRequires ? [ "hatchling" ], requires ? [ ] }: pkgs.runCommand "${name}-src" { } ''
@@ -53,6 +57,9 @@ in
   relaxDeps = fromSource { name = "old_click"; requires = [ "click>=99" ]; dependencies = [ ps.click ]; extra.pythonRelaxDeps = [ "click" ]; };
   skipDeps = fromSource { name = "skips_click"; requires = [ "click" ]; extra.dontCheckRuntimeDeps = true; };
   buildDeps = fromSource { name = "plain"; };
+  unstableVersion = fromSource { name = "versioned"; extra.version = "1.0-unstable-2026-11-30"; };
+  metadataUnchecked = fromSource { name = "versioned"; extra = { version = "2.0"; dontCheckPythonMetadata = true; }; };
+  conflictsUnchecked = fromSource { name = "two_clicks"; dependencies = [ ps.click clickCopy ]; extra.catchConflicts = false; };
 
   # Fail.
   unpatchedCxx = wheel ps.greenlet { };
@@ -63,4 +70,6 @@ in
   runtimeDepVersion = fromSource { name = "old_click"; requires = [ "click>=99" ]; dependencies = [ ps.click ]; };
   buildDepMissing = fromSource { name = "scm"; buildRequires = [ "hatchling" "setuptools-scm>=8" ]; };
   buildDepVersion = fromSource { name = "new_hatch"; buildRequires = [ "hatchling>=99" ]; };
+  metadataMismatch = fromSource { name = "versioned"; extra.version = "2.0"; };
+  conflicting = fromSource { name = "two_clicks"; dependencies = [ ps.click clickCopy ]; };
 }

@@ -22,6 +22,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	pythonVersionFile := fs.String("python-version-file", "", "the project's .python-version (uv's convention): its version is used when --python is not given")
 	system := fs.String("system", "x86_64-linux", "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
 	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
+	projectVersion := fs.String("project-version", "", "the project's version where pyproject.toml leaves it dynamic and version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source): a Nix build has no .git")
 	artifacts := fs.String("artifacts", "", "the file `nixpy resolve` wrote for the lock: file names and URLs of hashes the lock pins without them")
 	var rewrites listFlag
 	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
@@ -42,7 +43,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, "-o is required")
 	}
 	opts := translate.Options{Mode: *mode, Extras: splitList(*extras), Groups: splitList(*groups), Python: *python, System: *system, Libc: *libc,
-		ReadFile: os.ReadFile}
+		ProjectVersion: *projectVersion, ReadFile: os.ReadFile}
 	for _, r := range rewrites {
 		from, to, ok := strings.Cut(r, "=")
 		if !ok || from == "" || to == "" {

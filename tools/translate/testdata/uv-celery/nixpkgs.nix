@@ -166,6 +166,43 @@ let
         name = "source";
         filter = p: _: !(builtins.elem p excluded);
       };
+    # versionIn reads a dynamic version where the build backend will, from the first of files
+    # (relative to dir) that exists: a `variable = "1.2"` assignment (variable: alternatives
+    # joined by "|"), a file holding only the version, or Cargo.toml's [package] version. where
+    # names the pyproject.toml key in errors.
+    versionIn =
+      dir: where: kind: variable: files:
+      let
+        existing = builtins.filter (f: builtins.pathExists (dir + ("/" + f))) files;
+        file = builtins.head existing;
+        lines = builtins.filter builtins.isString (builtins.split "\r?\n" (builtins.readFile (dir + ("/" + file))));
+        quoted = "[\"']v?([^\"']+)[\"']";
+        matching = re: builtins.filter (m: m != null) (map (builtins.match re) lines);
+        assigned = matching ("[[:space:]]*(" + variable + ")[[:space:]]*(:[^=]*)?=[[:space:]]*" + quoted + ".*");
+        text = matching "[[:space:]]*([^[:space:]]+)[[:space:]]*";
+        # Lines of Cargo.toml's [package] table, up to the next table.
+        package =
+          (builtins.foldl' (
+            s: l:
+            if builtins.match "[[:space:]]*\\[.*" l != null then
+              s // { inside = builtins.match "[[:space:]]*\\[package\\][[:space:]]*(#.*)?" l != null; }
+            else if s.inside then
+              s // { lines = s.lines ++ [ l ]; }
+            else
+              s
+          ) { inside = false; lines = [ ]; } lines).lines;
+        cargo = builtins.filter (m: m != null) (map (builtins.match "[[:space:]]*version[[:space:]]*=[[:space:]]*\"([^\"]+)\".*") package);
+        found =
+          if kind == "assignment" then map (m: builtins.elemAt m 2) assigned
+          else if kind == "text" then map builtins.head text
+          else map builtins.head cargo;
+      in
+      if existing == [ ] then
+        throw ("nixpy: " + where + ": the version is read from " + builtins.concatStringsSep " or " files + ", which the source does not hold (add it to srcs)")
+      else if found == [ ] then
+        throw ("nixpy: " + where + ": " + file + " holds no version nixpy can read without running it: give the version with py_nix_image's version attribute (nixpy translate --project-version)")
+      else
+        builtins.head found;
     # has tells whether python.pkgs has a usable attribute a: an alias nixpkgs retired throws.
     has = a: builtins.hasAttr a python.pkgs && (builtins.tryEval (builtins.getAttr a python.pkgs)).success;
     # pkg looks a distribution up by its PEP 503 name first (nixpkgs names packages so, and
