@@ -4,6 +4,7 @@ import (
 	"log"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/bazelbuild/bazel-gazelle/config"
 	"github.com/bazelbuild/bazel-gazelle/rule"
@@ -57,7 +58,7 @@ func (nixpyLang) Configure(c *config.Config, rel string, f *rule.File) {
 	for _, d := range f.Directives {
 		switch d.Key {
 		case directivePrefix:
-			s.prefix = trimSlashes(d.Value)
+			s.prefix = strings.TrimRight(d.Value, "/")
 		case directiveMode:
 			switch d.Value {
 			case "lock", "nixpkgs", "":
@@ -76,11 +77,4 @@ func (nixpyLang) Configure(c *config.Config, rel string, f *rule.File) {
 			}
 		}
 	}
-}
-
-func trimSlashes(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
 }

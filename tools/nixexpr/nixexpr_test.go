@@ -1,8 +1,9 @@
 package nixexpr
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 func TestString(t *testing.T) {
@@ -23,7 +24,7 @@ func TestString(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("String(%q) = %s, want %s", tt.in, got, tt.want)
 		}
-		if err := Check([]byte("[ " + got + " ]")); err != nil {
+		if err := nixexprtest.Check([]byte("[ " + got + " ]")); err != nil {
 			t.Errorf("Check(String(%q)): %v", tt.in, err)
 		}
 	}
@@ -41,33 +42,6 @@ func TestAttrName(t *testing.T) {
 	for _, tt := range tests {
 		if got := AttrName(tt.in); got != tt.want {
 			t.Errorf("AttrName(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestCheck(t *testing.T) {
-	tests := []struct {
-		src  string
-		want string // substring of the error, empty for none
-	}{
-		{`{ a = [ "x" ]; b = (f { }); } # } comment "`, ""},
-		{`{ a = "\${x}"; }`, ""},
-		{`{ a = "${x}"; }`, "interpolation"},
-		{`{ a = ${x}; }`, "interpolation"},
-		{`{ a = ''x''; }`, "indented"},
-		{`{ a = "x; }`, "unterminated"},
-		{"{ a = \"x\ny\"; }", "spans lines"},
-		{`{ a = [ ) ; }`, "unbalanced"},
-		{`{ a = [ ]; `, "unclosed"},
-		{`/* x */ { }`, "block comment"},
-	}
-	for _, tt := range tests {
-		err := Check([]byte(tt.src))
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("Check(%q): %v", tt.src, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("Check(%q) = %v, want an error with %q", tt.src, err, tt.want)
 		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 const mirrorWheelURL = "http://127.0.0.1:8080/packages/7f/9c/flask-3.1.3-py3-none-any.whl"
@@ -86,7 +86,7 @@ python-versions = ">=3.12"
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := nixexpr.Check(out); err != nil {
+			if err := nixexprtest.Check(out); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {

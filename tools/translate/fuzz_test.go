@@ -6,14 +6,14 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 // lockNames are the file names the fuzzer's lock text is given, one per kind.
 var lockNames = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml", "requirements.txt", ""}
 
 // FuzzTranslate feeds arbitrary pyproject and lock text to Translate. Whatever it accepts must
-// pass nixexpr.Check (balanced, every string closed, no interpolation) and hold, outside
+// pass nixexprtest.Check (balanced, every string closed, no interpolation) and hold, outside
 // strings and comments, nothing but the template's own words and validated package names.
 // Its seed corpus is testdata/fuzz/FuzzTranslate plus the golden inputs. Minimising a new
 // input of several kilobytes takes the fuzzer minutes, so run it with minimisation off:
@@ -53,7 +53,7 @@ func FuzzTranslate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := nixexpr.Check(out); err != nil {
+		if err := nixexprtest.Check(out); err != nil {
 			t.Fatalf("accepted output fails the check: %v\n%s", err, out)
 		}
 		if bad := unexpectedWords(out); len(bad) > 0 {

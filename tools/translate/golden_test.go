@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -82,7 +82,7 @@ func TestGolden(t *testing.T) {
 			if again := c.translate(t); !bytes.Equal(got, again) {
 				t.Fatal("two translations of the same inputs differ")
 			}
-			if err := nixexpr.Check(got); err != nil {
+			if err := nixexprtest.Check(got); err != nil {
 				t.Fatalf("output fails the structural check: %v", err)
 			}
 			path := filepath.Join("testdata", c.dir, c.out)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 func TestManylinuxList(t *testing.T) {
@@ -63,7 +64,7 @@ func TestWheelNativeOnlyForBinaryWheels(t *testing.T) {
 			t.Errorf("binary wheel lacks %q:\n%s", want, native)
 		}
 	}
-	if err := nixexpr.Check([]byte("{\n" + native + "}\n")); err != nil {
+	if err := nixexprtest.Check([]byte("{\n" + native + "}\n")); err != nil {
 		t.Errorf("structural check: %v\n%s", err, native)
 	}
 	for _, s := range []string{emit("flask-2.2.2-py3-none-any.whl", true, nil), emit("flask-2.2.2-py3-none-any.whl", false, []string{"x"})} {

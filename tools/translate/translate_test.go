@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/tools/nixexpr"
+	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
 )
 
 const (
@@ -147,7 +147,7 @@ wheels = [{ url = %q, hash = %q }]
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := nixexpr.Check(out); err != nil {
+			if err := nixexprtest.Check(out); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {

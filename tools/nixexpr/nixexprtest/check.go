@@ -1,4 +1,4 @@
-package nixexpr
+package nixexprtest
 
 import "fmt"
 
