@@ -1,6 +1,7 @@
 """What the monorepo's apps share: one greeting template and the facts about the runtime both report."""
 
 import sys
+from importlib import metadata
 
 from jinja2 import Template
 
@@ -10,7 +11,8 @@ VERSION = "0.1.0"
 
 
 def greeting(app):
-    return _GREETING.render(app=app, version=VERSION)
+    # The installed distribution's version: the one its build wrote from VERSION.
+    return _GREETING.render(app=app, version=metadata.version("common"))
 
 
 def runtime():
