@@ -30,7 +30,7 @@ let
       throw "testing/nixpkgs: `overlays` must be a list of functions (final: prev: { ... })"
     else true;
 
-  inherit (import ./debs.nix { inherit lib; }) debs debVersions;
+  inherit ((import ./debs.nix { inherit lib; }).bookworm) debs debVersions;
 
   bootstrap = import ./bootstrap.nix { inherit lib system debs debVersions; };
 

@@ -25,7 +25,7 @@ func TestDebHashMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?m)^(python3-flask \S+ \S+ )[0-9a-f]{64}`)
+	re := regexp.MustCompile(`(?m)^(bookworm python3-flask \S+ \S+ )[0-9a-f]{64}`)
 	if !re.Match(data) {
 		t.Fatal("debs.lock has no python3-flask line")
 	}
