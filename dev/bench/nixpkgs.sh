@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Measures testing/nixpkgs: cold builds (an empty private store, the .debs already fetched) of the whole
-# set and of a flask environment, and the closure sizes of python3 and of that environment.
+# set and of a flask environment per interpreter, and the closure sizes of the interpreters and of those
+# environments.
 # Run in the rig: dev/enter dev/bench/nixpkgs.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-set_expr='with import ./testing/nixpkgs { }; [ python3 cacert bash coreutils busybox ]
-  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python3Packages)'
-flask_expr='with import ./testing/nixpkgs { }; python3.withPackages (ps: [ ps.flask ])'
+set_expr='with import ./testing/nixpkgs { }; [ python311 python313 cacert bash coreutils busybox ]
+  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python311Packages)
+  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python313Packages)'
+flask_expr() { echo "with import ./testing/nixpkgs { }; $1.withPackages (ps: [ ps.flask ])"; }
 
 # cold NAME EXPR: build EXPR into a fresh store (--store DIR: nothing cached, nothing substituted).
 cold() {
@@ -35,6 +37,10 @@ closure_size() {
 }
 
 cold "the set" "$set_expr"
-cold "flask env" "$flask_expr"
-closure_size python3 'with import ./testing/nixpkgs { }; python3'
-closure_size "flask env" "$flask_expr"
+for py in python311 python313; do
+  cold "$py flask env" "$(flask_expr $py)"
+done
+for py in python311 python313; do
+  closure_size "$py" "with import ./testing/nixpkgs { }; $py"
+  closure_size "$py flask env" "$(flask_expr $py)"
+done

@@ -48,6 +48,45 @@ func TestImagePushLoadRun(t *testing.T) {
 	}
 }
 
+// TestImagePython313 builds the Flask project for CPython 3.13 (its .python-version), an interpreter the test
+// set has besides python311: the image built by Bazel answers from 3.13 in Docker, its Flask and build backend
+// being python313's.
+func TestImagePython313(t *testing.T) {
+	ws := workspace(t)
+	pkg := scratchPackage(t, "py313", py313Build)
+	if err := os.WriteFile(filepath.Join(ws, pkg, ".python-version"), []byte("3.13\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bazel(t, ws, "build", "//"+pkg+":image")
+	if nix := bazelBin(t, ws, pkg+"/image.nix"); !strings.Contains(nix, "python ? pkgs.python313 or (throw") {
+		t.Errorf("the translation did not pick python313:\n%s", tail(nix, 200))
+	}
+	if id := strings.TrimSpace(bazel(t, ws, "run", "//"+pkg+":load")); !strings.HasPrefix(id, "sha256:") {
+		t.Fatalf("load printed %q, want an image ID", id)
+	}
+	body := runAndGet(t, "hello-flask-py313:e2e", "8080/tcp", "/")
+	if !strings.Contains(body, `"message":"hello from rules_nixpy"`) || !strings.Contains(body, `"python":"3.13.`) {
+		t.Errorf("the container answered %q", body)
+	}
+}
+
+const py313Build = `load("//rules:defs.bzl", "nixpy_load", "py_nix_image")
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    nixpkgs = "//testing/nixpkgs",
+    ports = ["8080/tcp"],
+    pyproject = "pyproject.toml",
+)
+
+nixpy_load(
+    name = "load",
+    image = ":image",
+    repo_tags = ["hello-flask-py313:e2e"],
+)
+`
+
 // runAndGet runs image in Docker with port published on loopback and returns the body of GET path.
 func runAndGet(t *testing.T, image, port, path string) string {
 	t.Helper()

@@ -48,8 +48,8 @@ py_nix_image(
 // $NIXPKGS_CONFIG and ~/.config/nixpkgs/overlays.nix, which testing/nixpkgs reads when not given config and
 // overlays (as nixpkgs' impure.nix does), do not change the build: it reruns and gives the same store path.
 // Config, overlays and the interpreter reach the build only through the rule's attributes.
-// The package's .python-version (3.11) is honoured: the set has no interpreter newer than python311, which
-// requires-python (>=3.11) alone would pick.
+// The package's .python-version (3.11) is honoured, not requires-python (>=3.11), which alone would pick 3.14,
+// and not the set's python3 (python313).
 func TestHermeticNixpkgs(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "hermetic", hermeticBuild)

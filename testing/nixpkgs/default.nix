@@ -30,9 +30,18 @@ let
       throw "testing/nixpkgs: `overlays` must be a list of functions (final: prev: { ... })"
     else true;
 
-  inherit (import ./debs.nix { inherit lib; }) debs debVersions;
+  # The pinned .debs by Debian suite: bookworm's make the set, trixie's the second interpreter (python313).
+  suites = import ./debs.nix { inherit lib; };
+  inherit (suites.bookworm) debs debVersions;
 
-  bootstrap = import ./bootstrap.nix { inherit lib system debs debVersions; };
+  bootstrap = import ./bootstrap.nix { inherit lib system suites; };
+
+  # One interpreter definition for every version; `final` so overlays reach the packages it builds with.
+  mkPython = final: args: import ./python ({
+    inherit lib;
+    inherit (bootstrap) run patchelf;
+    inherit (final) stdenv fetchurl autoPatchelfHook pythonManylinuxPackages;
+  } // args);
 
   # The set before overlays; `final` is the set after them, as in nixpkgs' fixpoint.
   base = final: {
@@ -64,12 +73,23 @@ let
     autoPatchelfHook = import ./auto-patchelf { inherit (final) stdenv patchelf glibc python3; };
     pythonManylinuxPackages = import ./python/manylinux.nix { inherit (final) lib glibc stdenv zlib expat libxcrypt; };
 
-    python311 = import ./python {
-      inherit lib debs debVersions bootstrap;
-      inherit (final) stdenv fetchurl autoPatchelfHook pythonManylinuxPackages;
+    # Debian bookworm's CPython 3.11, on the set's glibc.
+    python311 = mkPython final {
+      suite = suites.bookworm;
+      inherit (bootstrap) glibc libs unpack fixElf;
+      pythonVersion = "3.11";
+      stdlibDebs = [ "python3-distutils" "python3-lib2to3" ];
     };
-    python3 = final.python311;
+    # Debian trixie's CPython 3.13, on trixie's glibc: its closure holds a second glibc.
+    python313 = mkPython final {
+      suite = suites.trixie;
+      inherit (bootstrap.trixie) glibc libs unpack fixElf;
+      pythonVersion = "3.13";
+    };
+    # nixpkgs' default interpreter, as in current nixpkgs; generated code never relies on it.
+    python3 = final.python313;
     python311Packages = final.python311.pkgs;
+    python313Packages = final.python313.pkgs;
     python3Packages = final.python3.pkgs;
   }
   // import ./build-support.nix { inherit lib; inherit (final) stdenv runtimeShell; };

@@ -5,7 +5,8 @@
 # fetchurl { url; hash; } of those URLs builds offline.
 { pkgs ? import ../nixpkgs { } }:
 let
-  ps = pkgs.python3.pkgs;
+  # python311's: lock-mode tests pin these wheels (bookworm's builds, cp311 for the binary ones).
+  ps = pkgs.python311.pkgs;
   # Flask and its dependencies, plus the build backends a lock file may pin.
   packages = with ps; [
     flask werkzeug jinja2 markupsafe click itsdangerous blinker colorama
@@ -16,7 +17,7 @@ let
   entries = map (p: { name = p.pname; inherit (p) version; src = p.src; }) packages;
 in
 pkgs.runCommand "nixpy-test-wheels" {
-  nativeBuildInputs = [ pkgs.python3 ];
+  nativeBuildInputs = [ pkgs.python311 ];
   entries = builtins.toJSON entries;
   passAsFile = [ "entries" ];
 } ''

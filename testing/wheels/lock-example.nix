@@ -4,14 +4,14 @@
 let
   manifest = builtins.listToAttrs (map (w: { name = w.name; value = w; })
     (builtins.fromJSON (builtins.readFile ./manifest.json)).wheels);
-  wheel = name: deps: pkgs.python3.pkgs.buildPythonPackage {
+  wheel = name: deps: pkgs.python311.pkgs.buildPythonPackage {
     pname = name;
     inherit (manifest.${name}) version;
     format = "wheel";
     src = pkgs.fetchurl { inherit (manifest.${name}) url hash; };
     dependencies = deps;
   };
-  python = pkgs.python3.override {
+  python = pkgs.python311.override {
     packageOverrides = self: super: {
       markupsafe = wheel "markupsafe" [ ];
       jinja2 = wheel "jinja2" [ self.markupsafe ];

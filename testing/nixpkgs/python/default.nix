@@ -1,11 +1,18 @@
-# CPython 3.11 from Debian's .debs, shaped like nixpkgs' python3 (pkgs/development/interpreters/python):
-# lib/python3.11/site-packages layout, setup hook, .pkgs, withPackages, buildEnv, override { packageOverrides }.
-{ lib, stdenv, bootstrap, debs, debVersions, fetchurl, autoPatchelfHook, pythonManylinuxPackages }:
+# CPython from Debian's .debs, shaped like nixpkgs' python3 (pkgs/development/interpreters/python):
+# lib/pythonX.Y/site-packages layout, setup hook, .pkgs, withPackages, buildEnv, override { packageOverrides }.
+# One definition for every version of the set: python311 (bookworm) and python313 (trixie) differ only in
+# the arguments below.
+{ lib, stdenv, fetchurl, autoPatchelfHook, pythonManylinuxPackages
+, run, patchelf            # bootstrap builders (bookworm's; they run at build time only)
+, suite                    # the Debian suite's name, debs and debVersions: the interpreter's and its packages'
+, glibc, libs, unpack, fixElf # that suite's glibc, the libraries python links, and helpers bound to them
+, pythonVersion            # "3.11"
+, stdlibDebs ? [ ]         # parts of the standard library Debian ships in packages of their own
+}:
 let
-  inherit (bootstrap) run unpack fixElf glibc libs patchelf;
+  inherit (suite) debVersions;
 
-  version = debVersions."python3.11-minimal";
-  pythonVersion = lib.versions.majorMinor version;
+  version = debVersions."python${pythonVersion}-minimal";
   libPrefix = "python${pythonVersion}";
   sitePackages = "lib/${libPrefix}/site-packages";
   executable = libPrefix;
@@ -14,9 +21,9 @@ let
     name = "python3-${version}";
     path = [ patchelf ];
     script = ''
-      ${unpack [ "python3.11-minimal" "libpython3.11-minimal" "libpython3.11-stdlib" "python3-distutils" "python3-lib2to3" "media-types" ]}
+      ${unpack ([ "${libPrefix}-minimal" "lib${libPrefix}-minimal" "lib${libPrefix}-stdlib" "media-types" ] ++ stdlibDebs)}
       mkdir -p $out/bin $out/lib $out/etc $out/nix-support
-      cp -a x/python3.11-minimal/usr/bin/${executable} $out/bin/
+      cp -a x/${libPrefix}-minimal/usr/bin/${executable} $out/bin/
       ln -s ${executable} $out/bin/python3
       ln -s ${executable} $out/bin/python
       for d in x/*/usr/lib/${libPrefix}; do cp -a $d $out/lib/; done
@@ -33,7 +40,7 @@ let
       cp ${./sitecustomize.py} sitecustomize.py
       # Build configuration recorded for /usr: point it at the store path; tools by name, time zones from
       # the tzdata package only (no host zoneinfo).
-      sed -i "s|'/usr|'$out|g; s| /usr/| $out/|g; s|=/usr/|=$out/|g; s|/bin/mkdir -p|mkdir -p|g; s|'/bin/sh'|'sh'|g
+      sed -i "s|'/usr|'$out|g; s| /usr/| $out/|g; s|=/usr/|=$out/|g; s|/bin/mkdir -p|mkdir -p|g; s|'/bin/sh|'sh|g
         s|:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo||g" _sysconfigdata_*.py
       # Executable stdlib modules (pdb.py, tarfile.py...) run with this interpreter, as nixpkgs' patchShebangs does.
       find . -type f -perm -0100 -name '*.py' | while read -r f; do
@@ -61,7 +68,11 @@ let
         interpreter = "${interpreter}/bin/${executable}";
         implementation = "cpython";
         isPy3k = true;
-        isPy311 = true;
+        isPy310 = pythonVersion == "3.10";
+        isPy311 = pythonVersion == "3.11";
+        isPy312 = pythonVersion == "3.12";
+        isPy313 = pythonVersion == "3.13";
+        isPy314 = pythonVersion == "3.14";
         pythonAtLeast = lib.versionAtLeast pythonVersion;
         pythonOlder = lib.versionOlder pythonVersion;
         pythonOnBuildForHost = python;
@@ -70,11 +81,11 @@ let
         buildEnv = mkEnv { };
         withPackages = f: mkEnv { extraLibs = f pythonPackages; };
         override = mkPython;
-        meta = { platforms = lib.platforms.linux; description = "CPython ${version} (Debian build)"; };
+        meta = { platforms = lib.platforms.linux; description = "CPython ${version} (Debian ${suite.name}'s build)"; };
       };
 
       pythonPackages = lib.fix (lib.extends packageOverrides (import ./python-packages.nix {
-        inherit lib stdenv bootstrap debs debVersions fetchurl python autoPatchelfHook pythonManylinuxPackages;
+        inherit lib stdenv run unpack suite fetchurl python autoPatchelfHook pythonManylinuxPackages;
       })) // {
         # python3.pkgs.overrideScope (final: prev: { ... }): the set with one more overlay.
         overrideScope = f: (mkPython { packageOverrides = lib.composeExtensions packageOverrides f; }).pkgs;

@@ -1,10 +1,13 @@
 # python3.pkgs: the builders and the packages, under nixpkgs' attribute names. Each package is the Debian
 # .deb repacked as a wheel with its upstream name (repack-deb.py), installed by buildPythonPackage
 # { format = "wheel"; }: the code path lock-mode expressions take. `self` is the final (overridden) set.
-{ lib, stdenv, bootstrap, debs, debVersions, fetchurl, python, autoPatchelfHook, pythonManylinuxPackages }:
+# The packages come from the interpreter's suite: bookworm's for python311, trixie's for python313 (a Debian
+# release's packages work with its own CPython; bookworm's setuptools 66, for one, breaks on 3.12+).
+{ lib, stdenv, run, unpack, suite, fetchurl, python, autoPatchelfHook, pythonManylinuxPackages }:
 self:
 let
-  inherit (bootstrap) run unpack;
+  inherit (suite) debVersions;
+  bookworm = suite.name == "bookworm";
 
   # nixpkgs' requiredPythonModules: the Python modules among the inputs and everything they propagate.
   requiredPythonModules = drvs:
@@ -15,12 +18,12 @@ let
     });
   isPythonModule = d: d != null && d ? pythonModule && d.pythonModule != false;
 
-  # pypa/build, pyproject-hooks' predecessor pep517, packaging and pypa/installer straight from the .debs:
-  # what the pyproject and wheel hooks run, before any package of the set exists.
+  # pypa/build, pyproject-hooks (bookworm: its predecessor pep517), packaging and pypa/installer straight
+  # from the .debs: what the pyproject and wheel hooks run, before any package of the set exists.
   pypaBootstrap = run {
     name = "python${python.pythonVersion}-pypa-bootstrap";
     script = ''
-      ${unpack [ "python3-build" "python3-pep517" "python3-packaging" "python3-installer" ]}
+      ${unpack [ "python3-build" (if bookworm then "python3-pep517" else "python3-pyproject-hooks") "python3-packaging" "python3-installer" ]}
       mkdir -p $out/${python.sitePackages}
       for d in x/*/usr/lib/python3/dist-packages; do cp -a $d/. $out/${python.sitePackages}/; done
     '';
@@ -30,6 +33,9 @@ let
     inherit lib stdenv python pypaBootstrap requiredPythonModules namePrefix isModule;
   };
 
+  # The CPython ABI tag of extension modules: cp311.
+  abi = "cp" + lib.replaceStrings [ "." ] [ "" ] python.pythonVersion;
+
   normalize = name: lib.toLower (builtins.replaceStrings [ "-" "." ] [ "_" "_" ] name);
 
   # The wheel of a Debian package: WHEELDIR/<name>-<version>-<tag>.whl, the file name upstream gives it.
@@ -38,7 +44,7 @@ let
     let
       plats = if builtins.isList platform then platform else [ "manylinux_2_17_x86_64" "manylinux2014_x86_64" ];
       fileName = "${normalize pname}-${version}-"
-        + (if platform != false then "cp311-cp311-" + lib.concatStringsSep "." plats else "py3-none-any") + ".whl";
+        + (if platform != false then "${abi}-${abi}-" + lib.concatStringsSep "." plats else "py3-none-any") + ".whl";
       dir = run {
         name = "${normalize pname}-${version}-wheel";
         script = ''
@@ -48,7 +54,7 @@ let
           for d in x/*; do cp -a $d/. root/; done
           PYTHONDONTWRITEBYTECODE=1 ${python.interpreter} ${./repack-deb.py} root/usr/lib/python3/dist-packages ${pname} ${version} $out \
             ${lib.concatMapStrings (t: " --top ${t}") top} ${lib.escapeShellArgs (lib.concatMap (r: [ "--requires-dist" r ]) requiresDist)} \
-            ${lib.optionalString (builtins.isList platform) (lib.concatMapStrings (p: " --platform ${p}") platform)}
+            --abi ${abi} ${lib.optionalString (builtins.isList platform) (lib.concatMapStrings (p: " --platform ${p}") platform)}
           test -f $out/${fileName}
         '';
       };
@@ -110,30 +116,47 @@ in
 
   # Build backends and their dependencies.
   setuptools = fromDeb { pname = "setuptools"; deb = "python3-setuptools"; extraDebs = [ "python3-pkg-resources" ]; pythonImportsCheck = [ "setuptools" "pkg_resources" ]; };
-  wheel = fromDeb { pname = "wheel"; deb = "python3-wheel"; };
+  wheel = fromDeb { pname = "wheel"; deb = "python3-wheel"; dependencies = lib.optional (!bookworm) self.packaging; };
   packaging = fromDeb { pname = "packaging"; deb = "python3-packaging"; };
-  pyparsing = fromDeb { pname = "pyparsing"; deb = "python3-pyparsing"; };
   pathspec = fromDeb { pname = "pathspec"; deb = "python3-pathspec"; };
   pluggy = fromDeb { pname = "pluggy"; deb = "python3-pluggy"; };
   trove-classifiers = fromDeb { pname = "trove-classifiers"; deb = "python3-trove-classifiers"; };
-  tomli = fromDeb { pname = "tomli"; deb = "python3-tomli"; };
-  tomli-w = fromDeb { pname = "tomli-w"; deb = "python3-tomli-w"; };
-  toml = fromDeb { pname = "toml"; deb = "python3-toml"; };
-  hatchling = fromDeb {
+  hatchling = fromDeb ({
     pname = "hatchling"; deb = "python3-hatchling";
     dependencies = with self; [ packaging pathspec pluggy trove-classifiers ];
     pythonImportsCheck = [ "hatchling.build" ];
-    # Bookworm has no `editables` (used by hatchling's editable installs only): dropped from the
+  } // lib.optionalAttrs bookworm {
+    # Bookworm has no `editables` (used by hatchling 1.12's editable installs only): dropped from the
     # metadata, as a nixpkgs package drops a requirement, so pypa/build's check of build requirements
-    # (which follows them) passes.
+    # (which follows them) passes. Trixie's hatchling no longer requires it.
     pythonRemoveDeps = [ "editables" ];
-  };
+  });
   poetry-core = fromDeb { pname = "poetry-core"; deb = "python3-poetry-core"; pythonImportsCheck = [ "poetry.core.masonry.api" ]; };
   setuptools-scm = (fromDeb {
     pname = "setuptools-scm"; deb = "python3-setuptools-scm"; dependencies = with self; [ packaging setuptools typing-extensions ];
   }).overrideAttrs (_: { setupHook = ./setuptools-scm-hook.sh; });
   typing-extensions = fromDeb { pname = "typing-extensions"; deb = "python3-typing-extensions"; top = [ "typing_extensions.py" ]; };
   flit-core = fromDeb { pname = "flit-core"; deb = "flit"; top = [ "flit_core" ]; pythonImportsCheck = [ "flit_core.buildapi" ]; };
+  build = fromDeb {
+    pname = "build"; deb = "python3-build";
+    dependencies = with self; [ packaging (if bookworm then pep517 else pyproject-hooks) ];
+  };
+  installer = fromDeb { pname = "installer"; deb = "python3-installer"; };
+
+  # Flask and its dependencies.
+  markupsafe = fromDeb { pname = "markupsafe"; deb = "python3-markupsafe"; platform = true; pythonImportsCheck = [ "markupsafe._speedups" ]; };
+  itsdangerous = fromDeb { pname = "itsdangerous"; deb = "python3-itsdangerous"; };
+  colorama = fromDeb { pname = "colorama"; deb = "python3-colorama"; };
+  click = fromDeb { pname = "click"; deb = "python3-click"; };
+  blinker = fromDeb { pname = "blinker"; deb = "python3-blinker"; };
+}
+// (if bookworm then {
+  # Bookworm's own: pdm-pep517 (bookworm has no pdm-backend) and its dependencies, pep517 (build 0.9's
+  # predecessor of pyproject-hooks), tomli and friends.
+  pyparsing = fromDeb { pname = "pyparsing"; deb = "python3-pyparsing"; };
+  tomli = fromDeb { pname = "tomli"; deb = "python3-tomli"; };
+  tomli-w = fromDeb { pname = "tomli-w"; deb = "python3-tomli-w"; };
+  toml = fromDeb { pname = "toml"; deb = "python3-toml"; };
   boolean-py = fromDeb { pname = "boolean.py"; deb = "python3-boolean"; };
   cerberus = fromDeb { pname = "cerberus"; deb = "python3-cerberus"; };
   license-expression = fromDeb { pname = "license-expression"; deb = "python3-license-expression"; dependencies = [ self.boolean-py ]; };
@@ -143,30 +166,35 @@ in
     pythonImportsCheck = [ "pdm.pep517.api" ];
   };
   pep517 = fromDeb { pname = "pep517"; deb = "python3-pep517"; dependencies = [ self.tomli ]; };
-  build = fromDeb { pname = "build"; deb = "python3-build"; dependencies = with self; [ packaging pep517 ]; };
-  installer = fromDeb { pname = "installer"; deb = "python3-installer"; };
 
-  # Flask and its dependencies. Debian drops install requirements from the metadata; the upstream ones are
-  # restored so the wheels carry what PyPI's do.
-  markupsafe = fromDeb { pname = "markupsafe"; deb = "python3-markupsafe"; platform = true; pythonImportsCheck = [ "markupsafe._speedups" ]; };
+  # Debian bookworm drops install requirements from the metadata; the upstream ones are restored so the
+  # wheels carry what PyPI's do.
   jinja2 = fromDeb { pname = "jinja2"; deb = "python3-jinja2"; dependencies = [ self.markupsafe ]; requiresDist = [ "MarkupSafe>=2.0" ]; };
   werkzeug = fromDeb { pname = "werkzeug"; deb = "python3-werkzeug"; extraDebs = [ "libjs-jquery" ]; dependencies = [ self.markupsafe ]; requiresDist = [ "MarkupSafe>=2.1.1" ]; };
-  itsdangerous = fromDeb { pname = "itsdangerous"; deb = "python3-itsdangerous"; };
-  colorama = fromDeb { pname = "colorama"; deb = "python3-colorama"; };
-  click = fromDeb { pname = "click"; deb = "python3-click"; };
-  blinker = fromDeb { pname = "blinker"; deb = "python3-blinker"; };
-  # Binary wheels as PyPI ships them: greenlet's extension is C++ (libstdc++, libgcc_s), mappy's links zlib
-  # and needs glibc 2.34.
-  greenlet = fromDeb { pname = "greenlet"; deb = "python3-greenlet"; platform = true; foreign = true; pythonImportsCheck = [ "greenlet" ]; };
-  mappy = fromDeb {
-    pname = "mappy"; deb = "python3-mappy"; platform = [ "manylinux_2_34_x86_64" ]; foreign = true;
-    pythonImportsCheck = [ "mappy" ];
-  };
-
   flask = fromDeb {
     pname = "flask"; deb = "python3-flask";
     dependencies = with self; [ click itsdangerous jinja2 werkzeug ];
     requiresDist = [ "Werkzeug>=2.2.2" "Jinja2>=3.0" "itsdangerous>=2.0" "click>=8.0" ];
     pythonImportsCheck = [ "flask" ];
   };
-}
+
+  # Binary wheels as PyPI ships them: greenlet's extension is C++ (libstdc++, libgcc_s), mappy's links zlib
+  # and needs glibc 2.34. (Trixie's are absent: its greenlet needs GCC 14's libstdc++, newer than the
+  # set's stdenv.cc.cc.lib, which a manylinux wheel never does.)
+  greenlet = fromDeb { pname = "greenlet"; deb = "python3-greenlet"; platform = true; foreign = true; pythonImportsCheck = [ "greenlet" ]; };
+  mappy = fromDeb {
+    pname = "mappy"; deb = "python3-mappy"; platform = [ "manylinux_2_34_x86_64" ]; foreign = true;
+    pythonImportsCheck = [ "mappy" ];
+  };
+} else {
+  pyproject-hooks = fromDeb { pname = "pyproject-hooks"; deb = "python3-pyproject-hooks"; };
+
+  # Trixie's wheels keep their upstream requirements.
+  jinja2 = fromDeb { pname = "jinja2"; deb = "python3-jinja2"; dependencies = [ self.markupsafe ]; };
+  werkzeug = fromDeb { pname = "werkzeug"; deb = "python3-werkzeug"; dependencies = [ self.markupsafe ]; };
+  flask = fromDeb {
+    pname = "flask"; deb = "python3-flask";
+    dependencies = with self; [ blinker click itsdangerous jinja2 markupsafe werkzeug ];
+    pythonImportsCheck = [ "flask" ];
+  };
+})

@@ -1,9 +1,10 @@
 """Repack a Debian python3-* package's dist-packages as a wheel with its upstream name and metadata.
 
-usage: repack-deb.py DIST_PACKAGES NAME VERSION OUTDIR [--top NAME]... [--requires-dist SPEC]... [--platform TAG]...
+usage: repack-deb.py DIST_PACKAGES NAME VERSION OUTDIR --abi cpXY [--top NAME]... [--requires-dist SPEC]... [--platform TAG]...
 
 --top limits the wheel to some top-level entries; --requires-dist adds a requirement Debian dropped;
---platform gives the platform tags of a wheel with extension modules (default manylinux2014's).
+--abi is the interpreter's CPython tag (cp311) and --platform the platform tags (default manylinux2014's),
+both for a wheel with extension modules.
 
 Debian installs distributions as dist-packages trees with .egg-info or .dist-info; a wheel needs a
 .dist-info with METADATA, WHEEL and RECORD. The zip is deterministic (sorted entries, fixed date, fixed
@@ -89,6 +90,7 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--top", action="append", default=[])
     ap.add_argument("--requires-dist", action="append", default=[])
+    ap.add_argument("--abi", required=True)
     ap.add_argument("--platform", action="append", default=[])
     a = ap.parse_args()
 
@@ -118,11 +120,11 @@ def main():
     if pure:
         tags, file_tag = ["py3-none-any"], "py3-none-any"
     else:
-        # Debian's CPython 3.11 extension modules need glibc 2.14 at most: within manylinux2014, unless
-        # --platform says otherwise (a module needing a newer glibc).
+        # Debian's extension modules (bookworm's for 3.11, trixie's for 3.13) need glibc 2.14 at most:
+        # within manylinux2014, unless --platform says otherwise (a module needing a newer glibc).
         plats = a.platform or ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]
-        tags = [f"cp311-cp311-{p}" for p in plats]
-        file_tag = "cp311-cp311-" + ".".join(plats)
+        tags = [f"{a.abi}-{a.abi}-{p}" for p in plats]
+        file_tag = f"{a.abi}-{a.abi}-" + ".".join(plats)
     distinfo = f"{norm}-{a.version}.dist-info"
     files[f"{distinfo}/METADATA"] = metadata(info, a.version, a.requires_dist)
     ep = os.path.join(info, "entry_points.txt")

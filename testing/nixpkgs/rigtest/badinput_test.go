@@ -25,15 +25,15 @@ func TestDebHashMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?m)^(python3-flask \S+ \S+ )[0-9a-f]{64}`)
+	re := regexp.MustCompile(`(?m)^(trixie python3-flask \S+ \S+ )[0-9a-f]{64}`)
 	if !re.Match(data) {
-		t.Fatal("debs.lock has no python3-flask line")
+		t.Fatal("debs.lock has no trixie python3-flask line")
 	}
 	data = re.ReplaceAll(data, []byte("${1}"+strings.Repeat("0", 64)))
 	if err := os.WriteFile(lock, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := evalError(t, dir, "(import ./. { }).python3Packages.flask.drvPath")
+	got := evalError(t, dir, "(import ./. { }).python313Packages.flask.drvPath")
 	if !strings.Contains(got, "(python3-flask) does not have the sha256 pinned in debs.lock: run testing/nixpkgs/fetch-debs") {
 		t.Errorf("hash mismatch: unexpected error:\n%s", tail(got, 20))
 	}
@@ -78,5 +78,5 @@ func TestRestrictedEvaluation(t *testing.T) {
 	dir := root(t)
 	run(t, "nix-instantiate", "--option", "restrict-eval", "true", "--option", "allowed-uris", "", "-I", dir, "-E",
 		`with import `+dir+`/testing/nixpkgs { }; [ (python3.withPackages (ps: [ ps.flask ])) cacert
-		  (import `+dir+`/testing/nixpkgs/testdata/apps.nix { }).hello-hatch ]`)
+		  (import `+dir+`/testing/nixpkgs/testdata/apps.nix { }).python313.hello-hatch ]`)
 }

@@ -9,69 +9,95 @@ import (
 )
 
 const (
-	flaskEnv = `with import ./testing/nixpkgs { }; python3.withPackages (ps: [ ps.flask ])`
-	// wholeSet is every package of the set that is not a library: tools, cacert, python3 and its packages.
-	wholeSet = `with import ./testing/nixpkgs { }; [ python3 cacert bash coreutils busybox ]
-	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python3Packages)`
+	// wholeSet is every package of the set that is not a library: tools, cacert, both interpreters and their packages.
+	wholeSet = `with import ./testing/nixpkgs { }; [ python311 python313 cacert bash coreutils busybox ]
+	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python311Packages)
+	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python313Packages)`
 	apps = "testing/nixpkgs/testdata/apps.nix"
 )
 
-func TestPython3(t *testing.T) {
-	py := buildOne(t, "testing/nixpkgs", "-A", "python3")
-	out := run(t, filepath.Join(py, "bin", "python3"), "-c",
-		"import sys, ssl, sqlite3, json, zlib, ctypes, lzma, bz2, decimal, uuid; print(sys.version_info[:2], sys.prefix)")
-	if !strings.HasPrefix(out, "(3, 11) "+py) {
-		t.Errorf("python3 says %q, want version 3.11 and prefix %s", out, py)
+// interpreters are the set's pythons: the attribute, its version, and what its flask env reports.
+var interpreters = []struct{ attr, version, flask string }{
+	{"python311", "3.11.2", "2.2.2"},
+	{"python313", "3.13.5", "3.1.1"},
+}
+
+// flaskEnv is the expression of an interpreter's flask environment.
+func flaskEnv(attr string) string {
+	return `with import ./testing/nixpkgs { }; ` + attr + `.withPackages (ps: [ ps.flask ])`
+}
+
+// TestPythons builds each interpreter and imports its native modules (ssl, sqlite3, zlib, ctypes...).
+func TestPythons(t *testing.T) {
+	for _, py := range interpreters {
+		t.Run(py.attr, func(t *testing.T) {
+			out := buildOne(t, "testing/nixpkgs", "-A", py.attr)
+			got := run(t, filepath.Join(out, "bin", "python3"), "-c",
+				"import sys, ssl, sqlite3, json, zlib, ctypes, lzma, bz2, decimal, uuid, readline; print(sys.version.split()[0], sys.prefix)")
+			if want := py.version + " " + out; strings.TrimSpace(got) != want {
+				t.Errorf("%s says %q, want %q", py.attr, got, want)
+			}
+		})
 	}
-	// python3 and python311 are one interpreter, with nixpkgs' passthru.
+	// python3 is python313, nixpkgs' default; each interpreter has nixpkgs' passthru and its own package set.
 	got := run(t, "nix-instantiate", "--eval", "--strict", "-E", `with import ./testing/nixpkgs { }; [
-		(python3 == python311) python3.pythonVersion python3.sitePackages (python3.version == python3.pkgs.python.version)
-		(python3Packages.flask.pname) (lib.versionAtLeast python3Packages.flask.version "2.2") ]`)
-	want := `[ true "3.11" "lib/python3.11/site-packages" true "flask" true ]`
+		(python3 == python313) (python3Packages.flask == python313Packages.flask)
+		python311.pythonVersion python311.sitePackages python313.pythonVersion python313.sitePackages
+		(python313.version == python313.pkgs.python.version) python313.isPy313 python311.isPy313
+		(python313Packages.flask.pname) python313Packages.flask.version python311Packages.flask.version
+		(python311Packages ? greenlet) (python313Packages ? greenlet) ]`)
+	want := `[ true true "3.11" "lib/python3.11/site-packages" "3.13" "lib/python3.13/site-packages" true true false "flask" "3.1.1" "2.2.2" true false ]`
 	if strings.TrimSpace(got) != want {
-		t.Errorf("python3 attributes: got %s, want %s", got, want)
+		t.Errorf("python attributes: got %s, want %s", got, want)
 	}
 }
 
-// TestFlaskEnvInChroot runs the flask environment in a root that holds only its closure.
+// TestFlaskEnvInChroot runs each interpreter's flask environment in a root that holds only its closure.
 func TestFlaskEnvInChroot(t *testing.T) {
-	env := buildOne(t, "-E", flaskEnv)
-	dir := t.TempDir()
-	for _, p := range closure(t, env) {
-		if err := os.MkdirAll(filepath.Join(dir, "nix", "store"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		run(t, "cp", "-a", p, filepath.Join(dir, p))
-	}
-	out, err := exec.Command("chroot", dir, env+"/bin/python3", "-c",
-		"import ssl, sqlite3, json, flask; print(flask.Flask(__name__).name, ssl.OPENSSL_VERSION)").CombinedOutput()
-	if err != nil {
-		t.Fatalf("chroot %s python3: %v\n%s", dir, err, out)
-	}
-	if !strings.HasPrefix(string(out), "__main__ OpenSSL 3.") {
-		t.Errorf("chroot python3 printed %q", out)
-	}
-	// The console script of a package sees its dependencies without the env.
-	out, err = exec.Command("chroot", dir, env+"/bin/flask", "--version").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Flask 2.2.2") {
-		t.Errorf("chroot flask --version: %v\n%s", err, out)
+	for _, py := range interpreters {
+		t.Run(py.attr, func(t *testing.T) {
+			env := buildOne(t, "-E", flaskEnv(py.attr))
+			dir := t.TempDir()
+			for _, p := range closure(t, env) {
+				if err := os.MkdirAll(filepath.Join(dir, "nix", "store"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				run(t, "cp", "-a", p, filepath.Join(dir, p))
+			}
+			out, err := exec.Command("chroot", dir, env+"/bin/python3", "-c",
+				"import sys, ssl, sqlite3, json, zlib, flask; print(sys.version.split()[0], flask.Flask(__name__).name, ssl.OPENSSL_VERSION)").CombinedOutput()
+			if err != nil {
+				t.Fatalf("chroot %s python3: %v\n%s", dir, err, out)
+			}
+			if !strings.HasPrefix(string(out), py.version+" __main__ OpenSSL 3.") {
+				t.Errorf("chroot python3 printed %q", out)
+			}
+			// The console script of a package sees its dependencies without the env.
+			out, err = exec.Command("chroot", dir, env+"/bin/flask", "--version").CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "Flask "+py.flask) {
+				t.Errorf("chroot flask --version: %v\n%s", err, out)
+			}
+		})
 	}
 }
 
-// TestApplications builds applications from pyproject sources with hatchling and setuptools and runs
-// their console scripts.
+// TestApplications builds applications from pyproject sources with hatchling and setuptools, with each
+// interpreter's build backends, and runs their console scripts.
 func TestApplications(t *testing.T) {
-	for attr, want := range map[string]string{
-		"hello-hatch":      "hello from hello-hatch (flask 2.2.2, OpenSSL, python 3.11.2)",
-		"hello-setuptools": "hello from setuptools",
-	} {
-		app := buildOne(t, apps, "-A", attr)
-		if out := strings.TrimSpace(run(t, filepath.Join(app, "bin", attr))); out != want {
-			t.Errorf("%s printed %q, want %q", attr, out, want)
-		}
-		site := filepath.Join(app, "lib", "python3.11", "site-packages")
-		if entries, err := os.ReadDir(site); err != nil || len(entries) == 0 {
-			t.Errorf("%s: nothing installed in %s (%v)", attr, site, err)
+	for _, py := range interpreters {
+		minor := py.version[:strings.LastIndex(py.version, ".")]
+		for attr, want := range map[string]string{
+			"hello-hatch":      "hello from hello-hatch (flask " + py.flask + ", OpenSSL, python " + py.version + ")",
+			"hello-setuptools": "hello from setuptools",
+		} {
+			app := buildOne(t, apps, "-A", py.attr+"."+attr)
+			if out := strings.TrimSpace(run(t, filepath.Join(app, "bin", attr))); out != want {
+				t.Errorf("%s.%s printed %q, want %q", py.attr, attr, out, want)
+			}
+			site := filepath.Join(app, "lib", "python"+minor, "site-packages")
+			if entries, err := os.ReadDir(site); err != nil || len(entries) == 0 {
+				t.Errorf("%s.%s: nothing installed in %s (%v)", py.attr, attr, site, err)
+			}
 		}
 	}
 }
@@ -81,7 +107,8 @@ func TestApplications(t *testing.T) {
 func TestReproducible(t *testing.T) {
 	for _, args := range [][]string{
 		{"-E", wholeSet},
-		{"-E", flaskEnv},
+		{"-E", flaskEnv("python311")},
+		{"-E", flaskEnv("python313")},
 		{apps},
 		{"testing/wheels"},
 	} {

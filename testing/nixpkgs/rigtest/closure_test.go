@@ -16,15 +16,16 @@ import (
 // they do not exist, and on a host they are the host's, not the package's.
 var hostPaths = []string{"/usr/lib", "/usr/bin", "/usr/share", "/lib64", "/lib/x86_64-linux-gnu", "/etc/python", "/bin/"}
 
-// TestClosuresStayInStore scans every file of the closures of python3, the flask env and the
+// TestClosuresStayInStore scans every file of the closures of both interpreters, their flask envs and the
 // applications: ELF interpreters and RPATHs, the shebangs of programs, symlinks, and the configuration
 // files python reads at start (sysconfigdata, .pth, pyvenv.cfg, nix-support, scripts in bin) must stay in
 // /nix/store.
 func TestClosuresStayInStore(t *testing.T) {
-	py := buildOne(t, "testing/nixpkgs", "-A", "python3")
-	env := buildOne(t, "-E", flaskEnv)
-	appPaths := build(t, apps)
-	paths := closure(t, append([]string{py, env}, appPaths...)...)
+	roots := build(t, apps)
+	for _, py := range interpreters {
+		roots = append(roots, buildOne(t, "testing/nixpkgs", "-A", py.attr), buildOne(t, "-E", flaskEnv(py.attr)))
+	}
+	paths := closure(t, roots...)
 	var problems []string
 	for _, p := range paths {
 		problems = append(problems, scanStorePath(t, p)...)

@@ -49,7 +49,7 @@ func TestBinaryWheels(t *testing.T) {
 		})
 	}
 	// The wheel as published carries no RPATH: the patching is autoPatchelfHook's.
-	src := strings.Trim(strings.TrimSpace(run(t, "nix-instantiate", "--eval", "-E", "(import ./testing/nixpkgs { }).python3.pkgs.mappy.src")), `"`)
+	src := strings.Trim(strings.TrimSpace(run(t, "nix-instantiate", "--eval", "-E", "(import ./testing/nixpkgs { }).python311.pkgs.mappy.src")), `"`)
 	so := filepath.Join(t.TempDir(), "mappy.so")
 	run(t, "sh", "-c", "unzip -p \"$1\" mappy.cpython-311-x86_64-linux-gnu.so >\"$2\"", "sh", src, so)
 	if rpath := strings.TrimSpace(run(t, "patchelf", "--print-rpath", so)); rpath != "" {

@@ -5,8 +5,9 @@
 # rigtest/strict_test.go builds each attribute and expects success or a given failure.
 { pkgs ? import ../. { } }:
 let
-  inherit (pkgs) python3 autoPatchelfHook pythonManylinuxPackages;
-  ps = python3.pkgs;
+  # python311: its binary wheels (greenlet, mappy) are bookworm's cp311 builds.
+  inherit (pkgs) python311 autoPatchelfHook pythonManylinuxPackages;
+  ps = python311.pkgs;
 
   # A binary wheel of the set (its extension modules have no RPATH), installed with the given extras.
   wheel = drv: extra: ps.buildPythonPackage ({
