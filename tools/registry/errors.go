@@ -113,7 +113,11 @@ func (x *explainer) explain(err error) error {
 	case errors.As(err, &recerr):
 		e.Kind = WrongScheme
 		e.msg = fmt.Sprintf("%s did not answer nixpy's HTTPS with TLS: check the port in %s, or push with --insecure if it is a plain-HTTP registry", host, x.repo)
-	case errors.As(err, &certerr) || errors.As(err, &unknownCA) || errors.As(err, &hostnameErr) || errors.As(err, &invalidCert):
+	case errors.As(err, &hostnameErr):
+		e.Kind = Untrusted
+		e.msg = fmt.Sprintf("the TLS certificate of %s is for other names (%v): push to a name it covers, or with --insecure to skip verification",
+			host, hostnameErr)
+	case errors.As(err, &certerr) || errors.As(err, &unknownCA) || errors.As(err, &invalidCert):
 		e.Kind = Untrusted
 		e.msg = fmt.Sprintf("the TLS certificate of %s did not verify (%v): add its CA to the system's trust store (or point SSL_CERT_FILE at it), or push with --insecure to skip verification",
 			host, certProblem(err))

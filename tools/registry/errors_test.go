@@ -6,7 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +86,23 @@ func closedAddr(t *testing.T, ip string) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
+}
+
+// tlsServer starts an HTTPS server on ip with httptest's certificate, which nothing trusts: the
+// push stops at the certificate, whatever the server would answer.
+func tlsServer(t *testing.T, ip string) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener.Close()
+	srv.Listener = l
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes fail on purpose
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return l.Addr().String()
 }
 
 var urlWithQuery = regexp.MustCompile(`://\S*\?`)
@@ -177,6 +198,23 @@ func TestPushErrors(t *testing.T) {
 		},
 		wantKind: WrongScheme,
 		want:     []string{"HOST answered nixpy's HTTPS in plain HTTP", "push with --insecure"},
+	}, {
+		name: "certificate of an unknown authority",
+		setup: func(t *testing.T, config string) (string, string) {
+			host := tlsServer(t, "127.0.0.1")
+			return host + "/apps/app", host
+		},
+		wantKind: Untrusted,
+		want:     []string{"the TLS certificate of HOST did not verify (x509: ", "add its CA to the system's trust store", "--insecure"},
+	}, {
+		name: "certificate for other names",
+		setup: func(t *testing.T, config string) (string, string) {
+			// httptest's certificate is for 127.0.0.1 and ::1.
+			host := tlsServer(t, "127.0.0.2")
+			return host + "/apps/app", host
+		},
+		wantKind: Untrusted,
+		want:     []string{"the TLS certificate of HOST is for other names (x509: ", "push to a name it covers, or with --insecure"},
 	}, {
 		name: "nothing listening on 127.0.0.1",
 		setup: func(t *testing.T, config string) (string, string) {
