@@ -83,20 +83,20 @@ func lookupCredentials(host string) credentialLookup {
 		return l
 	}
 	data, err := os.ReadFile(l.file)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		// ~/.docker/config.json exists but $DOCKER_CONFIG names a directory without one: the
 		// keychain reads the latter and finds nothing.
 		return l
-	}
-	// Only these keys are decoded: an auths entry's contents are secrets and stay unread.
-	var config struct {
-		Auths       map[string]json.RawMessage `json:"auths"`
-		CredsStore  string                     `json:"credsStore"`
-		CredHelpers map[string]string          `json:"credHelpers"`
-	}
-	if err != nil {
+	case err != nil:
 		l.err = err
 		return l
+	}
+	// An auths entry's contents are secrets: decoding into struct{} skips them.
+	var config struct {
+		Auths       map[string]struct{} `json:"auths"`
+		CredsStore  string              `json:"credsStore"`
+		CredHelpers map[string]string   `json:"credHelpers"`
 	}
 	if err := json.Unmarshal(data, &config); err != nil {
 		// encoding/json's messages name a type or quote one character, never a value.
