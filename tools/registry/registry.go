@@ -1,7 +1,8 @@
 // Package registry pushes an OCI image layout to a registry with go-containerregistry: credentials
 // from the Docker keychain (config.json and credential helpers), only the blobs the registry lacks,
 // cross-repository mounts, retries with backoff on 5xx answers and dropped connections, and
-// progress on a writer. Blobs always go before the manifest that names them.
+// progress on a writer. Blobs always go before the manifest that names them. A push the registry
+// does not take ends in an *Error that says what the registry wanted and what to do about it.
 package registry
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
@@ -34,8 +36,6 @@ type Options struct {
 	MountFrom string
 	// Insecure allows plain HTTP and unverified TLS (ggcr already uses HTTP for localhost).
 	Insecure bool
-	// Keychain resolves credentials; nil means the Docker keychain.
-	Keychain authn.Keychain
 	// Progress receives progress lines; nil discards them.
 	Progress io.Writer
 	// Backoff between retries; zero means a default of 6 tries from 1s, doubling.
@@ -111,21 +111,18 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 		}
 		tags = append(tags, tag)
 	}
-	if opts.MountFrom != "" {
-		if img, err = mountable(img, repo, opts.MountFrom, nameOpts); err != nil {
-			return nil, err
-		}
+	blobs := &blobTracker{blobs: map[string]*blobUpload{}}
+	if img, err = pushable(img, repo, opts.MountFrom, nameOpts, blobs); err != nil {
+		return nil, err
 	}
 
-	keychain := opts.Keychain
-	if keychain == nil {
-		keychain = authn.DefaultKeychain
-	}
+	keychain := &observedKeychain{next: authn.DefaultKeychain}
+	explain := explainer{repo: repo, keychain: keychain, blobs: blobs}
 	backoff := opts.Backoff
 	if backoff.Steps == 0 {
 		backoff = remote.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 6}
 	}
-	counter := &countingTransport{next: remote.DefaultTransport}
+	counter := &countingTransport{next: remote.DefaultTransport, tracker: blobs}
 	if opts.Insecure {
 		counter.next = insecureTransport()
 	}
@@ -154,12 +151,12 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 	err = remote.Write(ref, img, append(remoteOpts, remote.WithProgress(updates))...)
 	<-done
 	if err != nil {
-		return nil, fmt.Errorf("pushing %s to %s: %w", opts.Image, repo, err)
+		return nil, fmt.Errorf("pushing %s to %s: %w", opts.Image, repo, explain.explain(err))
 	}
 	// Tagging PUTs the same manifest under each tag: no blob moves again.
 	for _, tag := range tags {
 		if err := remote.Tag(tag, img, remoteOpts...); err != nil {
-			return nil, fmt.Errorf("tagging %s as %s: %w", ref, tag, err)
+			return nil, fmt.Errorf("tagging %s as %s: %w", ref, tag, explain.explain(err))
 		}
 	}
 	fmt.Fprintf(progress, "pushed %s: blobs %s; %s uploaded of %s (%d of %d bytes)\n",
@@ -170,37 +167,56 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 	}, nil
 }
 
-// mountImage is an image whose layers carry a source repository for cross-repository mounts.
-type mountImage struct {
+// pushImage is the image as remote.Write sees it: its blobs count their upload attempts, and
+// with a mount source its layers name it.
+type pushImage struct {
 	v1.Image
 	layers []v1.Layer
+	config v1.Layer
 }
 
-func (m mountImage) Layers() ([]v1.Layer, error) { return m.layers, nil }
+func (p pushImage) Layers() ([]v1.Layer, error) { return p.layers, nil }
 
-// mountable offers from as mount source for every layer: a registry that lacks the blob there
-// answers with an upload session and the push sends it after all.
-func mountable(img v1.Image, repo name.Repository, from string, nameOpts []name.Option) (v1.Image, error) {
-	src, err := name.NewRepository(from, nameOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("--mount-from %q: %w", from, err)
-	}
-	if src.RegistryStr() != repo.RegistryStr() {
-		return nil, fmt.Errorf("--mount-from %s: mounts only work within one registry (%s)", src, repo.RegistryStr())
+// ConfigLayer is what partial.ConfigLayer, and so remote.Write, uploads as the config blob.
+func (p pushImage) ConfigLayer() (v1.Layer, error) { return p.config, nil }
+
+// pushable wraps img's blobs so that blobs follows their uploads. A non-empty from is offered as mount source for every
+// layer: a registry that lacks the blob there answers with an upload session and the push sends
+// it after all.
+func pushable(img v1.Image, repo name.Repository, from string, nameOpts []name.Option, blobs *blobTracker) (v1.Image, error) {
+	var src name.Repository
+	if from != "" {
+		var err error
+		if src, err = name.NewRepository(from, nameOpts...); err != nil {
+			return nil, fmt.Errorf("--mount-from %q: %w", from, err)
+		}
+		if src.RegistryStr() != repo.RegistryStr() {
+			return nil, fmt.Errorf("--mount-from %s: mounts only work within one registry (%s)", src, repo.RegistryStr())
+		}
 	}
 	layers, err := img.Layers()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]v1.Layer, len(layers))
+	out := pushImage{Image: img, layers: make([]v1.Layer, len(layers))}
 	for i, l := range layers {
-		d, err := l.Digest()
+		tracked, err := blobs.track(l)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = &remote.MountableLayer{Layer: l, Reference: src.Digest(d.String())}
+		out.layers[i] = tracked
+		if from != "" {
+			out.layers[i] = &remote.MountableLayer{Layer: tracked, Reference: src.Digest(tracked.upload.digest.String())}
+		}
 	}
-	return mountImage{Image: img, layers: out}, nil
+	config, err := partial.ConfigLayer(img)
+	if err != nil {
+		return nil, err
+	}
+	if out.config, err = blobs.track(config); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // report prints progress at most twice a second, and once at the end.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -19,6 +20,8 @@ type countingTransport struct {
 	uploaded atomic.Int64
 	existing atomic.Int64
 	mounted  atomic.Int64
+	// tracker learns which uploads completed.
+	tracker *blobTracker
 }
 
 func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -38,6 +41,7 @@ func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		c.mounted.Add(1)
 	case req.Method == http.MethodPut && uploads && req.URL.Query().Get("digest") != "" && resp.StatusCode == http.StatusCreated:
 		c.uploaded.Add(1)
+		c.tracker.finish(req.URL.Query().Get("digest"))
 	}
 	return resp, nil
 }
@@ -56,6 +60,62 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n.Add(int64(n))
 	return n, err
+}
+
+// blobTracker follows each blob's uploads, to say after failed retries which blob it was, how
+// often it was tried and how far the last try got. A blob's upload retries open its content anew.
+type blobTracker struct {
+	// blobs is keyed by digest; written before the push starts, only read after.
+	blobs map[string]*blobUpload
+}
+
+type blobUpload struct {
+	digest   v1.Hash
+	size     int64
+	attempts atomic.Int64
+	// sent counts the bytes the latest attempt read for sending.
+	sent atomic.Int64
+	done atomic.Bool
+}
+
+func (t *blobTracker) finish(digest string) {
+	if b, ok := t.blobs[digest]; ok {
+		b.done.Store(true)
+	}
+}
+
+// track wraps a layer (or the config blob) so that its uploads are counted.
+func (t *blobTracker) track(l v1.Layer) (*trackedLayer, error) {
+	digest, err := l.Digest()
+	if err != nil {
+		return nil, err
+	}
+	size, err := l.Size()
+	if err != nil {
+		return nil, err
+	}
+	b, ok := t.blobs[digest.String()]
+	if !ok {
+		b = &blobUpload{digest: digest, size: size}
+		t.blobs[digest.String()] = b
+	}
+	return &trackedLayer{Layer: l, upload: b}, nil
+}
+
+type trackedLayer struct {
+	v1.Layer
+	upload *blobUpload
+}
+
+// Compressed is called once per upload attempt: go-containerregistry sends what it returns.
+func (l *trackedLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := l.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	l.upload.attempts.Add(1)
+	l.upload.sent.Store(0)
+	return &countingBody{ReadCloser: rc, n: &l.upload.sent}, nil
 }
 
 // insecureTransport is the default transport without TLS verification, for --insecure.

@@ -24,6 +24,12 @@ type Faults struct {
 	FailRequests int
 	// Delay slows every answer.
 	Delay time.Duration
+	// Deny is a repository (REPO, without host) whose writes get 403 DENIED, as a registry answers
+	// credentials that may pull but not push.
+	Deny string
+	// Missing is a repository every request to which gets 404 NAME_UNKNOWN, as registries answer
+	// that need a repository created before the first push.
+	Missing string
 }
 
 // Proxy sits between a client and a Registry.
@@ -67,6 +73,14 @@ func NewProxy(t testing.TB, r *Registry, faults Faults) *Proxy {
 func (p *Proxy) serve(t testing.TB, rp *httputil.ReverseProxy, w http.ResponseWriter, req *http.Request) {
 	if p.faults.Delay > 0 {
 		time.Sleep(p.faults.Delay)
+	}
+	switch {
+	case p.faults.Deny != "" && strings.HasPrefix(req.URL.Path, "/v2/"+p.faults.Deny+"/") && req.Method != http.MethodGet && req.Method != http.MethodHead:
+		registryError(w, http.StatusForbidden, "DENIED", "requested access to the resource is denied")
+		return
+	case p.faults.Missing != "" && strings.HasPrefix(req.URL.Path, "/v2/"+p.faults.Missing+"/"):
+		registryError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
+		return
 	}
 	p.mu.Lock()
 	p.requests++
@@ -125,6 +139,13 @@ func (p *Proxy) serve(t testing.TB, rp *httputil.ReverseProxy, w http.ResponseWr
 		p.checkManifest(req.URL.Path, body)
 	}
 	rp.ServeHTTP(w, req)
+}
+
+// registryError answers as the distribution API specifies errors.
+func registryError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": code, "message": message}}})
 }
 
 // checkManifest records a violation for each blob a manifest names that the registry lacks.

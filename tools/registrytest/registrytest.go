@@ -1,6 +1,7 @@
 // Package registrytest runs Debian's docker-registry (distribution 2.8) for tests, and a proxy in
 // front of it that counts uploaded bytes per blob, checks that no manifest arrives before its blobs,
-// and injects faults: connections cut mid-blob, 500 answers, slow answers.
+// and injects faults: connections cut mid-blob, 500 answers, slow answers, refused pushes (403)
+// and missing repositories (404).
 package registrytest
 
 import (
@@ -34,12 +35,20 @@ type Registry struct {
 // only User and Password (htpasswd). It fails the test when docker-registry is not on PATH.
 func Start(t testing.TB, auth bool) *Registry {
 	t.Helper()
+	return StartOn(t, "127.0.0.1", auth)
+}
+
+// StartOn is Start on another local address. go-containerregistry speaks plain HTTP by itself only
+// to localhost, 127.0.0.1 and private addresses: to it, a registry on 127.0.0.2 is a remote host
+// that it reaches over HTTPS unless told it is insecure.
+func StartOn(t testing.TB, ip string, auth bool) *Registry {
+	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
 	if err != nil {
 		t.Fatal("docker-registry not found on PATH: install Debian's docker-registry package (apt-get install docker-registry)")
 	}
 	dir := t.TempDir()
-	host := freeAddr(t)
+	host := freeAddr(t, ip)
 	config := fmt.Sprintf(`version: 0.1
 log:
   level: warn
@@ -70,11 +79,20 @@ http:
 	}
 	cmd := exec.Command(bin, "serve", configFile)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// docker-registry takes REGISTRY_SECTION_KEY variables as configuration: a test's
+	// REGISTRY_AUTH_FILE (Podman's, for the keychain) would set up an auth the config lacks.
+	for _, v := range os.Environ() {
+		if !strings.HasPrefix(v, "REGISTRY_") {
+			cmd.Env = append(cmd.Env, v)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting docker-registry: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed once the process is gone, so that both the wait below and the cleanup see it.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
@@ -91,9 +109,9 @@ http:
 			}
 		}
 		select {
-		case err := <-exited:
+		case <-exited:
 			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("docker-registry exited: %v\n%s", err, log)
+			t.Fatalf("docker-registry exited: %v\n%s", waitErr, log)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -103,9 +121,9 @@ http:
 	}
 }
 
-func freeAddr(t testing.TB) string {
+func freeAddr(t testing.TB, ip string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,8 +168,9 @@ func TestPushRefusedCredentialsCLI(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", config)
 	digestFile := filepath.Join(work, "digest")
 	code, stdout, stderr := runNixpy(t, "push", "--image", out, "--repository", reg.Host+"/private/app", "--digest-file", digestFile)
-	if code != 1 || !strings.Contains(stderr, reg.Host+"/private/app") {
-		t.Errorf("exit %d, stderr %q; want exit 1 naming the repository", code, stderr)
+	if code != 1 || !strings.Contains(stderr, reg.Host+"/private/app") || !strings.Contains(stderr, "refused the credentials nixpy sent") ||
+		!strings.Contains(stderr, "`docker login "+reg.Host+"`") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming the repository, the refusal and how to log in", code, stderr)
 	}
 	if strings.Contains(stdout+stderr, secret) || strings.Contains(stdout+stderr, auth) {
 		t.Errorf("output reveals the credential:\n%s%s", stdout, stderr)
