@@ -349,7 +349,11 @@ func ReadLayout(dir string) (v1.Image, error) {
 	fail := func(err error) (v1.Image, error) {
 		return nil, fmt.Errorf("%s is not a usable OCI image layout: %w", dir, err)
 	}
-	idx, err := layout.ImageIndexFromPath(dir)
+	files, err := linkedLayout(dir)
+	if err != nil {
+		return fail(err)
+	}
+	idx, err := layout.ImageIndexFromPath(files)
 	if err != nil {
 		return fail(err)
 	}
@@ -386,7 +390,7 @@ func ReadLayout(dir string) (v1.Image, error) {
 		if err != nil {
 			return fail(err)
 		}
-		st, err := os.Stat(filepath.Join(dir, "blobs", d.Algorithm, d.Hex))
+		st, err := os.Stat(filepath.Join(files, "blobs", d.Algorithm, d.Hex))
 		if err != nil {
 			return fail(err)
 		}
@@ -395,6 +399,22 @@ func ReadLayout(dir string) (v1.Image, error) {
 		}
 	}
 	return img, nil
+}
+
+// linkedLayout returns the directory a layout's files are in. Bazel's sandbox gives an action an input
+// directory as a tree of symlinks to the files of the real one, and go-containerregistry refuses a
+// symlinked blob: the real directory, which the links point into, is whole and readable.
+func linkedLayout(dir string) (string, error) {
+	index := filepath.Join(dir, "index.json")
+	st, err := os.Lstat(index)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return dir, nil
+	}
+	target, err := filepath.EvalSymlinks(index)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(target), nil
 }
 
 // writeLayout writes the layout into dir, linking the built layers in first so go-containerregistry

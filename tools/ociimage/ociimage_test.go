@@ -220,7 +220,22 @@ func TestBuildOnBase(t *testing.T) {
 
 	s := storetest.New(t)
 	extra := s.Add(t, "eeeeeeee-extra", nil, []storetest.File{{Name: "bin/extra", Data: "x", Mode: 0o555}})
-	opts := Options{Closure: s.Closure(t), Top: extra, DiskDir: s.Dir, MaxLayers: len(baseLayers) + 2, Base: filepath.Join(work, "base"), Cmd: []string{"run"}}
+	// As Bazel's sandbox stages an input directory: a tree of symlinks to the real files.
+	linked := filepath.Join(work, "linked-base")
+	err := filepath.WalkDir(filepath.Join(work, "base"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(work, "base"), p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(linked, rel), 0o755)
+		}
+		return os.Symlink(p, filepath.Join(linked, rel))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Closure: s.Closure(t), Top: extra, DiskDir: s.Dir, MaxLayers: len(baseLayers) + 2, Base: linked, Cmd: []string{"run"}}
 	if _, err := Build(opts, filepath.Join(work, "out"), ""); err != nil {
 		t.Fatal(err)
 	}
