@@ -200,3 +200,55 @@ func wantRuns(t *testing.T, step string, ran []string, want map[string]int) {
 		}
 	}
 }
+
+const onBaseBuild = `load("//rules:defs.bzl", "py_nix_image")
+
+py_nix_image(
+    name = "base",
+    srcs = glob(["src/**"]),
+    max_layers = 5,
+    nixpkgs = "//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+)
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    base = ":base",
+    nixpkgs = "//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+    symlinks = {"/bin": "{app}/bin"},
+)
+`
+
+// TestImageOnBase: an image on a base keeps the base's layers at the bottom, and its own layers fit in the
+// slots max_layers leaves; the config's platform is the nix_build's system.
+func TestImageOnBase(t *testing.T) {
+	ws := workspace(t)
+	pkg := scratchPackage(t, "onbase", onBaseBuild)
+	bazel(t, ws, "build", "//"+pkg+":base", "//"+pkg+":image")
+	bin := strings.TrimSpace(bazel(t, ws, "info", "bazel-bin"))
+	var base, img struct {
+		Layers []struct{ Digest string }
+		Config struct{ Digest string }
+	}
+	readManifest(t, filepath.Join(bin, pkg, "base.oci"), &base)
+	layout := filepath.Join(bin, pkg, "image.oci")
+	readManifest(t, layout, &img)
+	if len(base.Layers) == 0 || len(img.Layers) <= len(base.Layers) || len(img.Layers) > 12 {
+		t.Fatalf("base has %d layers, the image %d: want more than the base's, at most 12", len(base.Layers), len(img.Layers))
+	}
+	for i := range base.Layers {
+		if img.Layers[i] != base.Layers[i] {
+			t.Errorf("layer %d is %s, the base's %s", i+1, img.Layers[i].Digest, base.Layers[i].Digest)
+		}
+	}
+	var cfg struct {
+		OS, Architecture string
+		Config           struct{ Entrypoint []string }
+	}
+	readJSON(t, blobPath(layout, img.Config.Digest), &cfg)
+	if cfg.OS != "linux" || cfg.Architecture != "amd64" || len(cfg.Config.Entrypoint) != 1 {
+		t.Errorf("config: %s/%s, entrypoint %v; want linux/amd64 (x86_64-linux) and the app's program", cfg.OS, cfg.Architecture, cfg.Config.Entrypoint)
+	}
+}
