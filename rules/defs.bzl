@@ -122,7 +122,7 @@ def py_nix_image(
       ports: Exposed ports.
       labels: OCI config labels.
       annotations: OCI manifest annotations.
-      symlinks: PATH = TARGET symlinks in the root layer.
+      symlinks: PATH = TARGET symlinks in the root layer (in the top layer when TARGET is in the built path).
       max_layers: At most this many layers.
       base: A nix_image or py_nix_image to build on.
       **kwargs: Common attributes (visibility, tags, testonly) for the image target.

@@ -16,11 +16,12 @@ NixClosureInfo = provider(
         "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",
         "out_path": "File: one line, the store path that was built (the closure's top).",
         "project_name": "File or None: one line, the Python project's name when the build is of a py_nix_translate.",
+        "system": "string: the Nix system the closure is built for, e.g. \"x86_64-linux\"; an image of it is for that platform.",
     },
 )
 
 NixPyImageInfo = provider(
-    doc = "An OCI image built from a Nix closure by `nixpy image`.",
+    doc = "An OCI image built from a Nix closure by nix_image (`nixpy plan`, `layer` and `assemble`).",
     fields = {
         "layout": "File (directory): the OCI image layout (index.json, oci-layout, blobs/).",
         "project_name": "File or None: one line, the Python project's name when the image is of one.",

@@ -6,7 +6,8 @@
 # Builds a fake Nix store of about SIZE_MB (many files, mixed sizes, half incompressible), starts
 # Debian's docker-registry on 127.0.0.1, and prints side by side: cold `nixpy image` + `nixpy push`
 # against `crane append` of one tar of the same closure + push; a warm rebuild after changing only the
-# top path; the bytes of the second push; peak RSS of each step. Needs go, crane, docker-registry,
+# top path (nixpy plan, layer and assemble as nix_image's actions, with the unchanged layers reused as
+# Bazel's action cache reuses them); the bytes of the second push; peak RSS of each step. Needs go, crane, docker-registry,
 # /usr/bin/time. Leaves nothing behind (WORK=DIR keeps the work directory).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -131,14 +132,36 @@ timed() {
 }
 
 # --- nixpy: cold, then warm after a top change --------------------------------------------------
-image_args=(--closure "$work/closure.json" --top "/nix/store/$top_name" --store-dir "$store" --cache "$work/cache")
+image_args=(--closure "$work/closure.json" --top "/nix/store/$top_name" --store-dir "$store")
 timed image_cold "$work/nixpy" image "${image_args[@]}" --out "$work/image1"
 timed push_cold "$work/nixpy" push --image "$work/image1" --repository "$host/bench/nixpy" --tag v1
+
+# steps.sh NIXPY DIR PREV STORE PLAN_ARGS...: nix_image's actions (nixpy plan, layer and assemble) into DIR;
+# a layer whose spec equals the one in PREV is taken from there instead of built, as Bazel's action cache would.
+cat >"$work/steps.sh" <<'STEPS'
+set -euo pipefail
+nixpy=$1 dir=$2 prev=$3 store=$4; shift 4
+mkdir -p "$dir"
+outs=() asm=()
+for i in $(seq 0 11); do outs+=(--layer-out "$dir/layer_$i.json"); done
+"$nixpy" plan "$@" --config-out "$dir/config.json" "${outs[@]}"
+for i in $(seq 0 11); do
+  if [[ -n $prev ]] && cmp -s "$dir/layer_$i.json" "$prev/layer_$i.json"; then
+    ln "$prev/layer_$i.tar.gz" "$dir/layer_$i.tar.gz" && cp "$prev/layer_$i.desc.json" "$dir/layer_$i.desc.json"
+  else
+    "$nixpy" layer --spec "$dir/layer_$i.json" --blob "$dir/layer_$i.tar.gz" --descriptor "$dir/layer_$i.desc.json" --store-dir "$store"
+  fi
+  asm+=(--descriptor "$dir/layer_$i.desc.json" --blob "$dir/layer_$i.tar.gz")
+done
+"$nixpy" assemble --config "$dir/config.json" "${asm[@]}" --out "$dir/image"
+STEPS
+bash "$work/steps.sh" "$work/nixpy" "$work/steps1" "" "$store" "${image_args[@]}" >/dev/null 2>&1
 
 make_top "version two"
 path_info >"$work/path-info.json"
 "$work/nixpy" closure --from-json "$work/path-info.json" -o "$work/closure.json" 2>/dev/null
-timed image_warm "$work/nixpy" image "${image_args[@]}" --out "$work/image2"
+timed image_warm bash "$work/steps.sh" "$work/nixpy" "$work/steps2" "$work/steps1" "$store" "${image_args[@]}"
+ln -s steps2/image "$work/image2"
 timed push_warm "$work/nixpy" push --image "$work/image2" --repository "$host/bench/nixpy" --tag v2
 second_push_bytes=$(sed -n 's/.*(\([0-9]*\) of [0-9]* bytes).*/\1/p' "$work/push_warm.err" | tail -1)
 manifest=$(jq -r '.manifests[0].digest' "$work/image2/index.json")

@@ -94,7 +94,7 @@ def _nix_build_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name),
+        NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure])),
     ]
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -11,6 +13,45 @@ import (
 
 	"github.com/nixpy/rules_nixpy/tools/layertar"
 )
+
+// BuildLayer writes the layer of a spec as a gzip-compressed tar to blobFile, streaming the store
+// paths from diskDir (empty: the spec's store directory), and returns its digests. An unused slot
+// gives an empty file and a nil descriptor.
+func BuildLayer(spec LayerSpec, diskDir, blobFile string) (*layertar.Blob, error) {
+	if spec.Unused() {
+		return nil, writeFileAtomic(blobFile, nil)
+	}
+	if diskDir == "" {
+		diskDir = spec.StoreDir
+	}
+	paths := make([]string, len(spec.Paths))
+	for i, p := range spec.Paths {
+		paths[i] = p.Path
+	}
+	if err := checkOnDisk(paths, diskDir); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(blobFile), "."+filepath.Base(blobFile)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", blobFile, err)
+	}
+	defer os.Remove(tmp.Name())
+	l := layertar.Layer{StoreDir: spec.StoreDir, DiskDir: diskDir, Paths: paths, Extra: spec.Extra}
+	blob, err := layertar.WriteGzip(tmp, l, layertar.Options{ModTime: time.Unix(spec.ModTime, 0)})
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", blobFile, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp.Name(), blobFile); err != nil {
+		return nil, fmt.Errorf("layer %s: %w", blobFile, err)
+	}
+	return &blob, nil
+}
 
 // fileLayer is a compressed layer on disk whose digests are already known, so go-containerregistry
 // never reads it to learn them: it streams the file only when it copies the blob somewhere.

@@ -1,7 +1,8 @@
-// Package ociimage assembles an OCI image from a Nix closure with go-containerregistry: it plans the
-// layers (package layering), builds or reuses them (packages layertar and layercache), sets the
-// config and writes an OCI image layout, and optionally a docker archive, atomically: on failure
-// nothing is left at the output.
+// Package ociimage assembles an OCI image from a Nix closure with go-containerregistry, in three steps
+// a build system can run as separate actions: Plan decides the layers (package layering) and the config
+// and describes each layer by a LayerSpec that pins its content; BuildLayer writes one layer from its
+// spec (package layertar); Assemble writes the OCI image layout, and optionally a docker archive,
+// atomically: on failure nothing is left at the output. Build runs the three in one process.
 package ociimage
 
 import (
@@ -11,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -23,7 +26,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/nixpy/rules_nixpy/tools/closure"
-	"github.com/nixpy/rules_nixpy/tools/layercache"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
 )
@@ -41,179 +43,190 @@ type Options struct {
 	DiskDir string
 	// MaxLayers bounds the image's layers, the base image's included.
 	MaxLayers int
-
-	Entrypoint  []string
-	Cmd         []string
-	Env         []string
-	WorkDir     string
-	User        string
-	Ports       []string
-	Labels      map[string]string
-	Annotations map[string]string
-	Symlinks    []Symlink
-
+	// System is the Nix system the closure is built for, e.g. aarch64-linux: it sets the image's os and
+	// architecture. Empty means this machine's.
+	System     string
+	Entrypoint []string
+	// BinEntrypoint makes the one program in Top's bin/ the entrypoint when Entrypoint is nil.
+	BinEntrypoint bool
+	Cmd           []string
+	Env           []string
+	WorkDir       string
+	User          string
+	Ports         []string
+	Labels        map[string]string
+	Annotations   map[string]string
+	Symlinks      []Symlink
 	// Base is an OCI image layout to build on; empty means an empty image.
 	Base string
 	// Created is the image's creation time and every file's mtime; zero means the epoch.
 	Created time.Time
-	// CacheDir keeps layers between builds; empty means no cache.
-	CacheDir string
 	// Jobs is how many layers compress at once; 0 means one per CPU.
 	Jobs int
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.MaxLayers < 2 {
+		return o, fmt.Errorf("--max-layers %d: an image needs at least 2 layers (the top path and one below)", o.MaxLayers)
+	}
+	if o.Created.IsZero() {
+		o.Created = time.Unix(0, 0)
+	}
+	if o.DiskDir == "" {
+		o.DiskDir = o.Closure.StoreDir()
+	}
+	return o, nil
 }
 
 // Result is a written image.
 type Result struct {
 	Digest v1.Hash
 	Plan   *layering.Plan
-	// Layers are the layers this build added, bottom first, with cache hits marked.
-	Layers []layercache.Result
+	// Layers are the layers this build added, bottom first.
+	Layers []layertar.Blob
 	// RootLayer is the index in Layers of the layer with /tmp and /etc, or -1 when it shares the top layer.
 	RootLayer int
 }
 
-// Hits counts the layers that came from the cache.
-func (r *Result) Hits() int {
-	n := 0
-	for _, l := range r.Layers {
-		if l.Hit {
-			n++
-		}
-	}
-	return n
-}
-
 // Build writes the image as an OCI image layout at out, and as a docker archive (docker load's
-// format) at dockerArchive unless it is empty.
+// format) at dockerArchive unless it is empty. It is Plan, BuildLayer for each layer and Assemble in
+// one process: the same steps a build system runs as separate actions, so both give the same image.
 func Build(opts Options, out, dockerArchive string) (*Result, error) {
-	if opts.MaxLayers < 2 {
-		return nil, fmt.Errorf("--max-layers %d: an image needs at least 2 layers (the top path and one below)", opts.MaxLayers)
-	}
-	if opts.Created.IsZero() {
-		opts.Created = time.Unix(0, 0)
-	}
-	if opts.DiskDir == "" {
-		opts.DiskDir = opts.Closure.StoreDir()
-	}
-	if err := checkOnDisk(opts.Closure, opts.DiskDir); err != nil {
-		return nil, err
-	}
-	base, baseLayers, err := readBase(opts.Base)
+	planned, err := Plan(opts)
 	if err != nil {
 		return nil, err
 	}
-	budget := opts.MaxLayers - baseLayers
-	if budget < 2 {
-		return nil, fmt.Errorf("--base %s has %d layers: --max-layers %d leaves fewer than 2 for the closure", opts.Base, baseLayers, opts.MaxLayers)
-	}
-	root, caFile, err := rootEntries(opts.Closure, opts.DiskDir, opts.User, opts.Base == "" || opts.User != "", opts.Symlinks)
-	if err != nil {
-		return nil, err
-	}
-	// The root layer gets its own layer when the budget allows, so the store layers below it stay
-	// identical whatever the user, symlinks or CA bundle; otherwise it joins the volatile top layer.
-	ownRoot := budget >= 3 && len(opts.Closure.Paths) > 1
-	storeBudget := budget - 1
-	if ownRoot {
-		storeBudget--
-	}
-	plan, err := layering.New(opts.Closure, opts.Top, storeBudget)
-	if err != nil {
-		return nil, err
-	}
-
-	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
+	scratch, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".layers-*")
 	if err != nil {
 		return nil, fmt.Errorf("--out %s: %w", out, err)
 	}
-	defer os.RemoveAll(tmp)
-	cacheDir := opts.CacheDir
-	if cacheDir == "" {
-		// Without a cache the layers are written straight into the layout's blobs.
-		cacheDir = tmp
-	}
-	cache, err := layercache.Open(cacheDir)
+	defer os.RemoveAll(scratch)
+	layers, err := buildLayers(planned.Layers, opts.DiskDir, scratch, opts.Jobs)
 	if err != nil {
 		return nil, err
 	}
-	specs, rootIndex := layerSpecs(opts, plan, root, ownRoot)
-	jobs := opts.Jobs
+	digest, err := Assemble(planned.Config, opts.Base, layers, out, dockerArchive)
+	if err != nil {
+		return nil, err
+	}
+	blobs := make([]layertar.Blob, len(layers))
+	for i, l := range layers {
+		blobs[i] = l.Blob
+	}
+	return &Result{Digest: digest, Plan: planned.Plan, Layers: blobs, RootLayer: planned.RootLayer}, nil
+}
+
+// BuiltLayer is a compressed layer in a file.
+type BuiltLayer struct {
+	layertar.Blob
+	File string
+}
+
+// buildLayers builds the layers into dir with up to jobs at a time: compression is the slow part and
+// each layer compresses on its own core. Results are in the order of specs.
+func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int) ([]BuiltLayer, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	tarOpts := layertar.Options{ModTime: opts.Created}
-	layers, err := cache.BuildAll(specs, tarOpts, jobs)
-	if err != nil {
+	results := make([]BuiltLayer, len(specs))
+	errs := make([]error, len(specs))
+	// Largest first, so a big layer does not start last and leave the other cores idle.
+	order := make([]int, len(specs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return specSize(specs[order[a]]) > specSize(specs[order[b]]) })
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for _, i := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			file := filepath.Join(dir, fmt.Sprintf("layer_%d.tar.gz", i))
+			blob, err := BuildLayer(specs[i], diskDir, file)
+			if err == nil && blob == nil {
+				err = fmt.Errorf("layer %d is empty", i)
+			}
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			results[i] = BuiltLayer{Blob: *blob, File: file}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	img, err := assemble(base, opts, plan, layers, rootIndex, caFile)
-	if err != nil {
-		return nil, err
+	return results, nil
+}
+
+// specSize estimates a layer's work by its number of store paths; sizes are not in the spec, so that
+// its bytes stay what decides the layer's.
+func specSize(s LayerSpec) int { return len(s.Paths) }
+
+// checkOnDisk fails when a store path is not in diskDir, saying why that happens under Bazel: a Nix build
+// result from a cache (Bazel's disk or remote cache, or an output base older than a Nix garbage
+// collection) may name paths this machine's store no longer holds.
+func checkOnDisk(paths []string, diskDir string) error {
+	for _, p := range paths {
+		file := filepath.Join(diskDir, filepath.Base(p))
+		if _, err := os.Lstat(file); err != nil {
+			return fmt.Errorf("store path %s missing on disk (%w): it is not in this machine's Nix store "+
+				"(garbage-collected, or the Nix build's result came from a cache another machine filled). "+
+				"Build it again: bazel build --modify_execution_info=NixBuild=+no-cache ... (see docs/ci.md)", p, err)
+		}
 	}
-	if err := writeLayout(tmp, cache, img, layers); err != nil {
-		return nil, fmt.Errorf("writing image layout: %w", err)
+	return nil
+}
+
+// Assemble writes the OCI image layout of the config and the built layers on the base (an OCI image
+// layout; empty: an empty image) at out, and a docker archive at dockerArchive unless it is empty, and
+// returns the manifest's digest. The layers are linked into the layout when they can be, not copied.
+func Assemble(cfg ImageConfig, baseDir string, layers []BuiltLayer, out, dockerArchive string) (v1.Hash, error) {
+	if len(layers) != len(cfg.History) {
+		return v1.Hash{}, fmt.Errorf("%d layers for a plan of %d", len(layers), len(cfg.History))
+	}
+	base, _, err := readBase(baseDir)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	img, err := assemble(base, baseDir, cfg, layers)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return v1.Hash{}, fmt.Errorf("--out %s: %w", out, err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := writeLayout(tmp, img, layers); err != nil {
+		return v1.Hash{}, fmt.Errorf("writing image layout: %w", err)
 	}
 	digest, err := img.Digest()
 	if err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
 	if dockerArchive != "" {
 		if err := writeDockerArchive(dockerArchive, img, digest); err != nil {
-			return nil, err
+			return v1.Hash{}, err
 		}
 	}
 	if err := replace(tmp, out); err != nil {
 		if dockerArchive != "" {
 			os.Remove(dockerArchive)
 		}
-		return nil, err
+		return v1.Hash{}, err
 	}
-	return &Result{Digest: digest, Plan: plan, Layers: layers, RootLayer: rootIndex}, nil
+	return digest, nil
 }
 
-func checkOnDisk(c *closure.Closure, diskDir string) error {
-	for _, p := range c.Paths {
-		file := filepath.Join(diskDir, filepath.Base(p.Path))
-		if _, err := os.Lstat(file); err != nil {
-			return fmt.Errorf("store path %s missing on disk: %w", p.Path, err)
-		}
-	}
-	return nil
-}
-
-// layerSpecs turns the plan into layers to build, bottom first; the root entries get their own
-// layer just below the top, or join the top layer.
-func layerSpecs(opts Options, plan *layering.Plan, root []layertar.Entry, ownRoot bool) ([]layercache.Spec, int) {
-	hashes := make(map[string]string, len(opts.Closure.Paths))
-	for _, p := range opts.Closure.Paths {
-		hashes[p.Path] = p.NarHash
-	}
-	storeDir := opts.Closure.StoreDir()
-	var specs []layercache.Spec
-	rootIndex := -1
-	for _, l := range plan.Layers {
-		spec := layercache.Spec{
-			Layer:     layertar.Layer{StoreDir: storeDir, DiskDir: opts.DiskDir, Paths: l.Paths()},
-			NarHashes: hashes,
-			Size:      l.Size,
-		}
-		if l.Top {
-			if ownRoot {
-				rootIndex = len(specs)
-				specs = append(specs, layercache.Spec{Layer: layertar.Layer{StoreDir: storeDir, Extra: root}})
-			} else {
-				spec.Layer.Extra = root
-			}
-		}
-		specs = append(specs, spec)
-	}
-	return specs, rootIndex
-}
-
-func assemble(base v1.Image, opts Options, plan *layering.Plan, layers []layercache.Result, rootIndex int, caFile string) (v1.Image, error) {
+func assemble(base v1.Image, baseDir string, ic ImageConfig, layers []BuiltLayer) (v1.Image, error) {
 	baseType, err := base.MediaType()
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		return nil, fmt.Errorf("--base %s: %w", baseDir, err)
 	}
 	layerType := types.OCILayer
 	if baseType == types.DockerManifestSchema2 {
@@ -221,14 +234,15 @@ func assemble(base v1.Image, opts Options, plan *layering.Plan, layers []layerca
 	}
 	cfg, err := base.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		return nil, fmt.Errorf("--base %s: %w", baseDir, err)
 	}
 	cfg = cfg.DeepCopy()
+	// Plan checked that a base with a platform has the closure's.
 	if cfg.OS == "" {
-		cfg.OS, cfg.Architecture = "linux", runtime.GOARCH
+		cfg.OS, cfg.Architecture, cfg.Variant = ic.OS, ic.Architecture, ic.Variant
 	}
-	cfg.Created = v1.Time{Time: opts.Created.UTC()}
-	if err := configure(&cfg.Config, opts, caFile); err != nil {
+	cfg.Created = v1.Time{Time: ic.Created.UTC()}
+	if err := configure(&cfg.Config, ic); err != nil {
 		return nil, err
 	}
 	img, err := mutate.ConfigFile(base, cfg)
@@ -236,56 +250,45 @@ func assemble(base v1.Image, opts Options, plan *layering.Plan, layers []layerca
 		return nil, err
 	}
 	adds := make([]mutate.Addendum, len(layers))
-	storeLayer := 0
 	for i, l := range layers {
-		comment := "root: /tmp, /etc/passwd, /usr/bin/env, symlinks"
-		if i != rootIndex {
-			pl := plan.Layers[storeLayer]
-			storeLayer++
-			comment = fmt.Sprintf("%d store paths, %s: %s", len(pl.Entries), layering.HumanSize(pl.Size), pl.Reason)
-		}
 		adds[i] = mutate.Addendum{
 			Layer:     fileLayer{blob: l.Blob, file: l.File, mediaType: layerType},
 			MediaType: layerType,
-			History:   v1.History{Created: cfg.Created, CreatedBy: "nixpy image", Comment: comment},
+			History:   v1.History{Created: cfg.Created, CreatedBy: "nixpy image", Comment: ic.History[i]},
 		}
 	}
 	img, err = mutate.Append(img, adds...)
 	if err != nil {
 		return nil, err
 	}
-	if len(opts.Annotations) > 0 {
-		img = mutate.Annotations(img, opts.Annotations).(v1.Image)
+	if len(ic.Annotations) > 0 {
+		img = mutate.Annotations(img, ic.Annotations).(v1.Image)
 	}
 	return img, nil
 }
 
-// configure applies the command line to the image config; unset options keep the base's values.
-func configure(c *v1.Config, opts Options, caFile string) error {
-	if opts.Entrypoint != nil {
-		c.Entrypoint = opts.Entrypoint
+// configure applies the planned config to the image config; unset values keep the base's.
+func configure(c *v1.Config, ic ImageConfig) error {
+	if !ic.KeepEntrypoint {
+		c.Entrypoint = ic.Entrypoint
 	}
-	if opts.Cmd != nil {
-		c.Cmd = opts.Cmd
+	if !ic.KeepCmd {
+		c.Cmd = ic.Cmd
 	}
-	if opts.WorkDir != "" {
-		c.WorkingDir = opts.WorkDir
+	if ic.WorkDir != "" {
+		c.WorkingDir = ic.WorkDir
 	}
-	if opts.User != "" {
-		c.User = opts.User
+	if ic.User != "" {
+		c.User = ic.User
 	}
-	env := opts.Env
-	if caFile != "" {
-		env = append([]string{"SSL_CERT_FILE=" + caFile}, env...)
-	}
-	for _, kv := range env {
+	for _, kv := range ic.Env {
 		k, _, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
 			return fmt.Errorf("--env %q: want KEY=VALUE", kv)
 		}
 		c.Env = setEnv(c.Env, kv)
 	}
-	for _, p := range opts.Ports {
+	for _, p := range ic.Ports {
 		if !strings.Contains(p, "/") {
 			p += "/tcp"
 		}
@@ -298,11 +301,11 @@ func configure(c *v1.Config, opts Options, caFile string) error {
 		}
 		c.ExposedPorts[p] = struct{}{}
 	}
-	if len(opts.Labels) > 0 {
+	if len(ic.Labels) > 0 {
 		if c.Labels == nil {
 			c.Labels = map[string]string{}
 		}
-		for k, v := range opts.Labels {
+		for k, v := range ic.Labels {
 			c.Labels[k] = v
 		}
 	}
@@ -346,7 +349,11 @@ func ReadLayout(dir string) (v1.Image, error) {
 	fail := func(err error) (v1.Image, error) {
 		return nil, fmt.Errorf("%s is not a usable OCI image layout: %w", dir, err)
 	}
-	idx, err := layout.ImageIndexFromPath(dir)
+	files, err := linkedLayout(dir)
+	if err != nil {
+		return fail(err)
+	}
+	idx, err := layout.ImageIndexFromPath(files)
 	if err != nil {
 		return fail(err)
 	}
@@ -383,7 +390,7 @@ func ReadLayout(dir string) (v1.Image, error) {
 		if err != nil {
 			return fail(err)
 		}
-		st, err := os.Stat(filepath.Join(dir, "blobs", d.Algorithm, d.Hex))
+		st, err := os.Stat(filepath.Join(files, "blobs", d.Algorithm, d.Hex))
 		if err != nil {
 			return fail(err)
 		}
@@ -394,9 +401,25 @@ func ReadLayout(dir string) (v1.Image, error) {
 	return img, nil
 }
 
-// writeLayout writes the layout into dir, linking the built layers in from the cache first so
-// go-containerregistry finds them present and does not copy them again.
-func writeLayout(dir string, cache *layercache.Cache, img v1.Image, layers []layercache.Result) error {
+// linkedLayout returns the directory a layout's files are in. Bazel's sandbox gives an action an input
+// directory as a tree of symlinks to the files of the real one, and go-containerregistry refuses a
+// symlinked blob: the real directory, which the links point into, is whole and readable.
+func linkedLayout(dir string) (string, error) {
+	index := filepath.Join(dir, "index.json")
+	st, err := os.Lstat(index)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return dir, nil
+	}
+	target, err := filepath.EvalSymlinks(index)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(target), nil
+}
+
+// writeLayout writes the layout into dir, linking the built layers in first so go-containerregistry
+// finds them present and does not copy them again.
+func writeLayout(dir string, img v1.Image, layers []BuiltLayer) error {
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return err
@@ -405,23 +428,21 @@ func writeLayout(dir string, cache *layercache.Cache, img v1.Image, layers []lay
 		return err
 	}
 	for _, l := range layers {
-		dst := filepath.Join(dir, "blobs", l.Digest.Algorithm, l.Digest.Hex)
-		if l.File == dst {
-			continue
-		}
-		if err := linkOrCopy(l.File, dst); err != nil {
-			return err
-		}
-	}
-	if filepath.Clean(cache.Dir()) == filepath.Clean(dir) {
-		if err := os.RemoveAll(cache.KeysDir()); err != nil {
+		if err := linkOrCopy(l.File, filepath.Join(dir, "blobs", l.Digest.Algorithm, l.Digest.Hex)); err != nil {
 			return err
 		}
 	}
 	return p.AppendImage(img)
 }
 
+// linkOrCopy links src to dst, or copies it where a link is impossible (another file system). A
+// symlink, as Bazel's sandbox makes of an action's inputs, is resolved first: the layout must hold
+// the blob itself.
 func linkOrCopy(src, dst string) error {
+	src, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return err
+	}
 	if err := os.Link(src, dst); err == nil || errors.Is(err, os.ErrExist) {
 		return nil
 	}

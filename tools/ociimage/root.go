@@ -45,13 +45,23 @@ func rootEntries(c *closure.Closure, diskDir, user string, writePasswd bool, lin
 			break
 		}
 	}
+	linkEntries, err := symlinkEntries(links)
+	if err != nil {
+		return nil, "", err
+	}
+	return append(entries, linkEntries...), caFile, nil
+}
+
+// symlinkEntries turns --symlink entries into layer entries.
+func symlinkEntries(links []Symlink) ([]layertar.Entry, error) {
+	var entries []layertar.Entry
 	for _, l := range links {
 		if !path.IsAbs(l.Path) || l.Target == "" {
-			return nil, "", fmt.Errorf("--symlink %s=%s: want an absolute PATH and a TARGET", l.Path, l.Target)
+			return nil, fmt.Errorf("--symlink %s=%s: want an absolute PATH and a TARGET", l.Path, l.Target)
 		}
 		entries = append(entries, layertar.Entry{Name: l.Path, Type: tar.TypeSymlink, Linkname: l.Target})
 	}
-	return entries, caFile, nil
+	return entries, nil
 }
 
 // findInClosure returns STOREPATH/rel for the closure path that has rel on disk, preferring a path

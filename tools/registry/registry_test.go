@@ -19,7 +19,6 @@ import (
 type app struct {
 	store *storetest.Store
 	lib   string
-	cache string
 }
 
 func newApp(t *testing.T) *app {
@@ -34,7 +33,7 @@ func newApp(t *testing.T) *app {
 		files = append(files, storetest.File{Name: filepath.Join("lib", "part"+string(rune('a'+i))), Data: string(data)})
 	}
 	lib := s.Add(t, "llllllll-lib", nil, files)
-	return &app{store: s, lib: lib, cache: filepath.Join(t.TempDir(), "cache")}
+	return &app{store: s, lib: lib}
 }
 
 // build writes an image whose top path prints msg and returns its layout directory.
@@ -43,7 +42,7 @@ func (a *app) build(t *testing.T, msg string) string {
 	top := a.store.Add(t, "aaaaaaaa-app", []string{a.lib}, []storetest.File{{Name: "bin/app", Data: "#!/bin/sh\necho " + msg + "\n", Mode: 0o555}})
 	out := filepath.Join(t.TempDir(), "image")
 	_, err := ociimage.Build(ociimage.Options{
-		Closure: a.store.Closure(t), Top: top, DiskDir: a.store.Dir, MaxLayers: 4, CacheDir: a.cache,
+		Closure: a.store.Closure(t), Top: top, DiskDir: a.store.Dir, MaxLayers: 4,
 		Entrypoint: []string{top + "/bin/app"},
 	}, out, "")
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,31 +14,131 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
 
+// imageFlags are the flags that describe an image, shared by nixpy image (everything in one process)
+// and nixpy plan (its first step as a build action), so both read a command line alike.
+type imageFlags struct {
+	closureFile, top, topFile, base, created, storeDir *string
+	workdir, user, system                              *string
+	maxLayers                                          *int
+	binEntrypoint                                      *bool
+	entrypoint, cmd                                    argvFlag
+	env, ports, symlinks, stamp                        listFlag
+	labels, annotations                                mapFlag
+}
+
+func addImageFlags(fs *flag.FlagSet) *imageFlags {
+	f := &imageFlags{labels: mapFlag{}, annotations: mapFlag{}}
+	f.closureFile = fs.String("closure", "", "`FILE` from nixpy closure (required)")
+	f.top = fs.String("top", "", "the store path that goes alone into the top layer, usually the application (this or --top-file required)")
+	f.topFile = fs.String("top-file", "", "read --top from `FILE`, such as nix_build's out_path")
+	f.maxLayers = fs.Int("max-layers", ociimage.DefaultMaxLayers, "at most this many layers, a --base image's included (at least 2)")
+	f.system = fs.String("system", "", "the Nix system the closure is built for, e.g. aarch64-linux: the image's os and architecture (default: this machine's)")
+	fs.Var(&f.entrypoint, "entrypoint", "entrypoint argument; repeat for more, or give a JSON array")
+	f.binEntrypoint = fs.Bool("bin-entrypoint", false, "without --entrypoint, run the one program in the top path's bin/ (an error when it has none or several)")
+	fs.Var(&f.cmd, "cmd", "cmd argument; repeat for more, or give a JSON array")
+	fs.Var(&f.env, "env", "KEY=VALUE environment variable; repeatable")
+	f.workdir = fs.String("workdir", "", "working directory")
+	f.user = fs.String("user", "", "USER or USER:GROUP (names or ids) to run as; /etc/passwd and /etc/group get the account")
+	fs.Var(&f.ports, "port", "exposed PORT or PORT/PROTOCOL; repeatable")
+	fs.Var(f.labels, "label", "KEY=VALUE config label; repeatable")
+	fs.Var(f.annotations, "annotation", "KEY=VALUE manifest annotation; repeatable")
+	fs.Var(&f.symlinks, "symlink", "PATH=TARGET symlink in the root layer (in the top layer when TARGET is in the top path), e.g. /bin={app}/bin; repeatable")
+	fs.Var(&f.stamp, "stamp", "replace {KEY} in the image's values by KEY's value in this workspace status `FILE` (Bazel's --stamp); repeatable")
+	f.base = fs.String("base", "", "OCI image layout to build on (default: an empty image)")
+	f.created = fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
+	f.storeDir = fs.String("store-dir", "", "read store paths from this directory (default: the closure's store directory)")
+	return f
+}
+
+// options reads the closure and the files the flags name and returns the image's options, with {app}
+// replaced by the top path and, with --stamp, each {KEY} by its workspace status value.
+func (f *imageFlags) options() (ociimage.Options, error) {
+	top := *f.top
+	if *f.topFile != "" {
+		data, err := os.ReadFile(*f.topFile)
+		if err != nil {
+			return ociimage.Options{}, fmt.Errorf("--top-file: %w", err)
+		}
+		top = strings.TrimSpace(string(data))
+	}
+	when, err := creationTime(*f.created, os.Getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return ociimage.Options{}, err
+	}
+	c, err := closure.Read(*f.closureFile)
+	if err != nil {
+		return ociimage.Options{}, err
+	}
+	links := make([]ociimage.Symlink, len(f.symlinks))
+	for i, s := range f.symlinks {
+		p, target, ok := strings.Cut(s, "=")
+		if !ok {
+			return ociimage.Options{}, fmt.Errorf("--symlink %q: want PATH=TARGET", s)
+		}
+		links[i] = ociimage.Symlink{Path: p, Target: target}
+	}
+	vars, err := readStatus(f.stamp)
+	if err != nil {
+		return ociimage.Options{}, err
+	}
+	vars["app"] = top
+	opts := ociimage.Options{
+		Closure:       c,
+		Top:           top,
+		DiskDir:       *f.storeDir,
+		MaxLayers:     *f.maxLayers,
+		System:        *f.system,
+		Entrypoint:    f.entrypoint.value(),
+		BinEntrypoint: *f.binEntrypoint,
+		Cmd:           f.cmd.value(),
+		Env:           f.env,
+		WorkDir:       *f.workdir,
+		User:          *f.user,
+		Ports:         f.ports,
+		Labels:        f.labels,
+		Annotations:   f.annotations,
+		Symlinks:      links,
+		Base:          *f.base,
+		Created:       when,
+	}
+	opts.Expand(vars)
+	return opts, nil
+}
+
+// missing names the required flags not given, for the usage error.
+func (f *imageFlags) missing() bool {
+	return *f.closureFile == "" || (*f.top == "") == (*f.topFile == "")
+}
+
+// readStatus reads Bazel's workspace status files: one "KEY VALUE" per line, the value the rest of it.
+func readStatus(files []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, file := range files {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("--stamp: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, _ := strings.Cut(sc.Text(), " "); k != "" {
+				vars[k] = v
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("--stamp %s: %w", file, err)
+		}
+	}
+	return vars, nil
+}
+
 func runImage(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("image", "--closure closure.json --top STOREPATH --out DIR [flags]", stderr)
-	closureFile := fs.String("closure", "", "`FILE` from nixpy closure (required)")
-	top := fs.String("top", "", "the store path that goes alone into the top layer, usually the application (required)")
+	f := addImageFlags(fs)
 	out := fs.String("out", "", "write the OCI image layout to this directory (required; replaced atomically)")
-	maxLayers := fs.Int("max-layers", ociimage.DefaultMaxLayers, "at most this many layers, a --base image's included (at least 2)")
-	var entrypoint, cmd argvFlag
-	fs.Var(&entrypoint, "entrypoint", "entrypoint argument; repeat for more, or give a JSON array")
-	fs.Var(&cmd, "cmd", "cmd argument; repeat for more, or give a JSON array")
-	var env, ports listFlag
-	fs.Var(&env, "env", "KEY=VALUE environment variable; repeatable")
-	workdir := fs.String("workdir", "", "working directory")
-	user := fs.String("user", "", "USER or USER:GROUP (names or ids) to run as; /etc/passwd and /etc/group get the account")
-	fs.Var(&ports, "port", "exposed PORT or PORT/PROTOCOL; repeatable")
-	labels, annotations := mapFlag{}, mapFlag{}
-	fs.Var(labels, "label", "KEY=VALUE config label; repeatable")
-	fs.Var(annotations, "annotation", "KEY=VALUE manifest annotation; repeatable")
-	var symlinks listFlag
-	fs.Var(&symlinks, "symlink", "PATH=TARGET symlink in the root layer, e.g. /bin=/nix/store/...-env/bin; repeatable")
-	base := fs.String("base", "", "OCI image layout to build on (default: an empty image)")
-	created := fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
-	cacheDir := fs.String("cache", os.Getenv("NIXPY_LAYER_CACHE"), "keep layers in this directory so unchanged layers are not built again (default: $NIXPY_LAYER_CACHE)")
 	dockerArchive := fs.String("docker-archive", "", "also write a docker load tarball to `FILE`")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
-	storeDir := fs.String("store-dir", "", "read store paths from this directory (default: the closure's store directory)")
 	jobs := fs.Int("jobs", 0, "layers compressed at once (default: one per CPU)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -45,58 +147,24 @@ func runImage(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case len(rest) > 0:
 		return usageError(fs, "unexpected arguments %q", rest)
-	case *closureFile == "" || *top == "" || *out == "":
-		return usageError(fs, "--closure, --top and --out are required")
+	case f.missing() || *out == "":
+		return usageError(fs, "--closure, --top (or --top-file) and --out are required")
 	}
-	when, err := creationTime(*created, os.Getenv("SOURCE_DATE_EPOCH"))
+	opts, err := f.options()
 	if err != nil {
 		return err
 	}
-	c, err := closure.Read(*closureFile)
-	if err != nil {
-		return err
-	}
-	links := make([]ociimage.Symlink, len(symlinks))
-	for i, s := range symlinks {
-		p, target, ok := strings.Cut(s, "=")
-		if !ok {
-			return fmt.Errorf("--symlink %q: want PATH=TARGET", s)
-		}
-		links[i] = ociimage.Symlink{Path: p, Target: target}
-	}
-	res, err := ociimage.Build(ociimage.Options{
-		Closure:     c,
-		Top:         *top,
-		DiskDir:     *storeDir,
-		MaxLayers:   *maxLayers,
-		Entrypoint:  entrypoint.value(),
-		Cmd:         cmd.value(),
-		Env:         env,
-		WorkDir:     *workdir,
-		User:        *user,
-		Ports:       ports,
-		Labels:      labels,
-		Annotations: annotations,
-		Symlinks:    links,
-		Base:        *base,
-		Created:     when,
-		CacheDir:    *cacheDir,
-		Jobs:        *jobs,
-	}, *out, *dockerArchive)
+	opts.Jobs = *jobs
+	res, err := ociimage.Build(opts, *out, *dockerArchive)
 	if err != nil {
 		return err
 	}
 	if *explain {
-		if err := res.Plan.Explain(stdout); err != nil {
+		if err := explainPlan(stdout, res.Plan, res.RootLayer); err != nil {
 			return err
 		}
-		if res.RootLayer >= 0 {
-			fmt.Fprintf(stdout, "root layer (layer %d): /tmp, /etc/passwd, /etc/group, /usr/bin/env and --symlink entries, below the top so the store layers stay shared\n", res.RootLayer+1)
-		} else {
-			fmt.Fprintln(stdout, "root entries (/tmp, /etc/passwd, ...) share the top layer: --max-layers leaves no room for their own")
-		}
 	}
-	fmt.Fprintf(stderr, "nixpy image: wrote %s: %d layers, %d from the cache\n", *out, len(res.Layers), res.Hits())
+	fmt.Fprintf(stderr, "nixpy image: wrote %s: %d layers\n", *out, len(res.Layers))
 	fmt.Fprintln(stdout, res.Digest)
 	return nil
 }

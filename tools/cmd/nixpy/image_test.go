@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +63,7 @@ func TestClosureImagePushLoadRun(t *testing.T) {
 	out := filepath.Join(work, "image")
 	stdout := mustRun(t, "image", "--closure", closureFile, "--top", top, "--out", out, "--store-dir", s.Dir,
 		"--entrypoint", top+"/bin/hello", "--env", "PATH="+bb+"/bin", "--symlink", "/bin="+bb+"/bin",
-		"--label", "org.example=1", "--cache", filepath.Join(work, "cache"), "--explain", "--docker-archive", filepath.Join(work, "image.tar"))
+		"--label", "org.example=1", "--explain", "--docker-archive", filepath.Join(work, "image.tar"))
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	digest := lines[len(lines)-1]
 	if !strings.HasPrefix(digest, "sha256:") || !strings.Contains(stdout, "top layer") || !strings.Contains(stdout, "root layer") {
@@ -181,7 +180,7 @@ func TestPushRefusedCredentialsCLI(t *testing.T) {
 }
 
 func TestSubcommandHelpAndUsage(t *testing.T) {
-	for _, name := range []string{"closure", "image", "push", "load"} {
+	for _, name := range []string{"closure", "image", "plan", "layer", "assemble", "push", "load"} {
 		t.Run(name, func(t *testing.T) {
 			if code, _, stderr := runNixpy(t, name, "-h"); code != 0 || !strings.Contains(stderr, "usage: nixpy "+name) {
 				t.Errorf("-h: exit %d, stderr %q", code, stderr)
@@ -197,35 +196,6 @@ func TestSubcommandHelpAndUsage(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestLayerCacheFromEnvironment checks NIXPY_LAYER_CACHE, which lets a build system hand every image
-// action one cache without a flag in each action's command line.
-func TestLayerCacheFromEnvironment(t *testing.T) {
-	s := storetest.New(t)
-	top := s.Add(t, "aaaaaaaa-app", nil, []storetest.File{{Name: "bin/app", Data: "x", Mode: 0o555}})
-	work := t.TempDir()
-	cache := filepath.Join(work, "cache")
-	t.Setenv("NIXPY_LAYER_CACHE", cache)
-	closureFile := s.WriteClosure(t, work)
-	for i, want := range []string{"0 from the cache", "1 from the cache"} {
-		_, stderr := mustRunStderr(t, "image", "--closure", closureFile, "--top", top, "--out", filepath.Join(work, fmt.Sprint("image", i)), "--store-dir", s.Dir)
-		if !strings.Contains(stderr, want) {
-			t.Errorf("build %d: stderr %q, want %q", i, stderr, want)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(cache, "keys")); err != nil {
-		t.Errorf("no cache at $NIXPY_LAYER_CACHE: %v", err)
-	}
-}
-
-func mustRunStderr(t *testing.T, args ...string) (string, string) {
-	t.Helper()
-	code, stdout, stderr := runNixpy(t, args...)
-	if code != 0 {
-		t.Fatalf("nixpy %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
-	}
-	return stdout, stderr
 }
 
 func TestCreationTime(t *testing.T) {

@@ -1,0 +1,271 @@
+package ociimage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/nixpy/rules_nixpy/tools/layering"
+	"github.com/nixpy/rules_nixpy/tools/layertar"
+)
+
+// LayerSpec is everything that decides one layer's bytes and nothing else: the store paths with
+// their narHashes, the extra entries and the mtime. A build system that keys a layer's action on the
+// spec's bytes therefore reuses the layer exactly when its content is unchanged. A spec with no paths
+// and no entries is an unused layer slot.
+type LayerSpec struct {
+	StoreDir string           `json:"storeDir,omitempty"`
+	Paths    []StorePath      `json:"paths,omitempty"`
+	Extra    []layertar.Entry `json:"extra,omitempty"`
+	// ModTime is every entry's mtime, in Unix seconds.
+	ModTime int64 `json:"mtime,omitempty"`
+}
+
+// StorePath is a store path of a layer with the narHash that pins its content.
+type StorePath struct {
+	Path    string `json:"path"`
+	NarHash string `json:"narHash"`
+}
+
+// Unused says the spec is an empty slot: no layer comes of it.
+func (s LayerSpec) Unused() bool { return len(s.Paths) == 0 && len(s.Extra) == 0 }
+
+// ImageConfig is what the plan decided about the image besides its layers: the config values, already
+// expanded and checked, and one history comment per added layer, bottom first.
+type ImageConfig struct {
+	Created      time.Time         `json:"created"`
+	OS           string            `json:"os"`
+	Architecture string            `json:"architecture"`
+	Variant      string            `json:"variant,omitempty"`
+	Entrypoint   []string          `json:"entrypoint,omitempty"`
+	Cmd          []string          `json:"cmd,omitempty"`
+	Env          []string          `json:"env,omitempty"`
+	WorkDir      string            `json:"workdir,omitempty"`
+	User         string            `json:"user,omitempty"`
+	Ports        []string          `json:"ports,omitempty"`
+	Labels       map[string]string `json:"labels,omitempty"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
+	History      []string          `json:"history"`
+	// KeepEntrypoint and KeepCmd tell an unset value (the base's stays) from an empty one.
+	KeepEntrypoint bool `json:"keepEntrypoint,omitempty"`
+	KeepCmd        bool `json:"keepCmd,omitempty"`
+}
+
+// Planned is an image decided but not written: its layers, bottom first, and its config.
+type Planned struct {
+	Layers []LayerSpec
+	Config ImageConfig
+	// Plan is the layering of the store paths, for --explain.
+	Plan *layering.Plan
+	// RootLayer is the index in Layers of the layer with /tmp and /etc, or -1 when it shares the top layer.
+	RootLayer int
+}
+
+// Plan decides the image's layers and config from the closure, reading the store only to find
+// /usr/bin/env, the CA bundle and the entrypoint; it writes nothing.
+func Plan(opts Options) (*Planned, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(opts.Closure.Paths))
+	for i, c := range opts.Closure.Paths {
+		paths[i] = c.Path
+	}
+	if err := checkOnDisk(paths, opts.DiskDir); err != nil {
+		return nil, err
+	}
+	base, baseLayers, err := readBase(opts.Base)
+	if err != nil {
+		return nil, err
+	}
+	budget := opts.MaxLayers - baseLayers
+	if budget < 2 {
+		return nil, fmt.Errorf("--base %s has %d layers: --max-layers %d leaves fewer than 2 for the closure", opts.Base, baseLayers, opts.MaxLayers)
+	}
+	cfg, err := imageConfig(base, opts)
+	if err != nil {
+		return nil, err
+	}
+	// A symlink into the top path (such as /bin = {app}/bin) changes with every build of it: it goes into
+	// the top layer, which changes anyway, so the root layer stays shared between builds.
+	var rootLinks, topLinks []Symlink
+	for _, l := range opts.Symlinks {
+		if l.Target == opts.Top || strings.HasPrefix(l.Target, opts.Top+"/") {
+			topLinks = append(topLinks, l)
+		} else {
+			rootLinks = append(rootLinks, l)
+		}
+	}
+	root, caFile, err := rootEntries(opts.Closure, opts.DiskDir, opts.User, opts.Base == "" || opts.User != "", rootLinks)
+	if err != nil {
+		return nil, err
+	}
+	topExtra, err := symlinkEntries(topLinks)
+	if err != nil {
+		return nil, err
+	}
+	if caFile != "" {
+		cfg.Env = append([]string{"SSL_CERT_FILE=" + caFile}, cfg.Env...)
+	}
+	// Check the config now, so a bad --env or --port fails before any layer is built.
+	if err := configure(&v1.Config{}, cfg); err != nil {
+		return nil, err
+	}
+	// The root layer gets its own layer when the budget allows, so the store layers below it stay
+	// identical whatever the user, symlinks or CA bundle; otherwise it joins the volatile top layer.
+	ownRoot := budget >= 3 && len(opts.Closure.Paths) > 1
+	storeBudget := budget - 1
+	if ownRoot {
+		storeBudget--
+	}
+	plan, err := layering.New(opts.Closure, opts.Top, storeBudget)
+	if err != nil {
+		return nil, err
+	}
+	p := &Planned{Config: cfg, Plan: plan, RootLayer: -1}
+	hashes := make(map[string]string, len(opts.Closure.Paths))
+	for _, c := range opts.Closure.Paths {
+		hashes[c.Path] = c.NarHash
+	}
+	storeDir := opts.Closure.StoreDir()
+	mtime := opts.Created.Unix()
+	for _, l := range plan.Layers {
+		spec := LayerSpec{StoreDir: storeDir, ModTime: mtime}
+		for _, path := range l.Paths() {
+			if hashes[path] == "" {
+				return nil, fmt.Errorf("no narHash for %s in the closure", path)
+			}
+			spec.Paths = append(spec.Paths, StorePath{Path: path, NarHash: hashes[path]})
+		}
+		if l.Top {
+			spec.Extra = topExtra
+			if ownRoot {
+				p.RootLayer = len(p.Layers)
+				p.Layers = append(p.Layers, LayerSpec{StoreDir: storeDir, Extra: root, ModTime: mtime})
+				p.Config.History = append(p.Config.History, "root: /tmp, /etc/passwd, /usr/bin/env, symlinks")
+			} else {
+				spec.Extra = append(root, topExtra...)
+			}
+		}
+		p.Layers = append(p.Layers, spec)
+		p.Config.History = append(p.Config.History, fmt.Sprintf("%d store paths, %s: %s", len(l.Entries), layering.HumanSize(l.Size), l.Reason))
+	}
+	return p, nil
+}
+
+// imageConfig turns the options into the config the plan records, the platform from the Nix system.
+func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
+	plat, err := Platform(opts.System)
+	if err != nil {
+		return ImageConfig{}, err
+	}
+	baseCfg, err := base.ConfigFile()
+	if err != nil {
+		return ImageConfig{}, fmt.Errorf("--base %s: %w", opts.Base, err)
+	}
+	if baseCfg.OS != "" && (baseCfg.OS != plat.OS || baseCfg.Architecture != plat.Architecture) {
+		return ImageConfig{}, fmt.Errorf("--base %s is for %s/%s, the closure is built for %s (%s/%s)",
+			opts.Base, baseCfg.OS, baseCfg.Architecture, opts.System, plat.OS, plat.Architecture)
+	}
+	entrypoint := opts.Entrypoint
+	if entrypoint == nil && opts.BinEntrypoint {
+		prog, err := BinProgram(opts.DiskDir, opts.Top)
+		if err != nil {
+			return ImageConfig{}, err
+		}
+		entrypoint = []string{prog}
+	}
+	return ImageConfig{
+		Created:        opts.Created.UTC(),
+		OS:             plat.OS,
+		Architecture:   plat.Architecture,
+		Variant:        plat.Variant,
+		Entrypoint:     entrypoint,
+		KeepEntrypoint: entrypoint == nil,
+		Cmd:            opts.Cmd,
+		KeepCmd:        opts.Cmd == nil,
+		Env:            opts.Env,
+		WorkDir:        opts.WorkDir,
+		User:           opts.User,
+		Ports:          opts.Ports,
+		Labels:         opts.Labels,
+		Annotations:    opts.Annotations,
+	}, nil
+}
+
+// BinProgram returns the one program in the top path's bin/, the project's console script, which is
+// the entrypoint when none is given: several or none is an error that says what to set.
+func BinProgram(diskDir, top string) (string, error) {
+	dir := filepath.Join(diskDir, filepath.Base(top), "bin")
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("looking for the entrypoint: %w", err)
+	}
+	var progs []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		// Stat follows symlinks: a wrapper linking to a program elsewhere counts.
+		st, err := os.Stat(filepath.Join(dir, e.Name()))
+		if err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			progs = append(progs, e.Name())
+		}
+	}
+	switch len(progs) {
+	case 1:
+		return top + "/bin/" + progs[0], nil
+	case 0:
+		return "", fmt.Errorf("%s/bin has no program to run: set entrypoint", top)
+	default:
+		return "", fmt.Errorf("%s/bin has several programs (%s): set entrypoint, e.g. [\"{app}/bin/%s\"]", top, strings.Join(progs, " "), progs[0])
+	}
+}
+
+// WriteJSON writes v as JSON to file, replacing it atomically, so a failed action leaves no half file.
+func WriteJSON(file string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(file, append(data, '\n'))
+}
+
+// ReadJSON reads a file WriteJSON wrote.
+func ReadJSON(file string, v any) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+func writeFileAtomic(file string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// Readable by all like any build output; CreateTemp made it private.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}
