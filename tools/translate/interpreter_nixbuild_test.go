@@ -4,7 +4,6 @@ package translate
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -61,10 +60,6 @@ func pickLock(t *testing.T, requires string) string {
 // the store: dev/enter testing/wheels/add-wheels.
 func TestNixBuildInterpreterChoice(t *testing.T) {
 	nixInstantiate(t)
-	nixpkgs, err := filepath.Abs(filepath.Join("..", "..", "testing", "nixpkgs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range []struct {
 		name          string
 		mode          string
@@ -98,12 +93,7 @@ func TestNixBuildInterpreterChoice(t *testing.T) {
 			if want := "python ? pkgs." + tt.wantAttr + " or (throw"; !strings.Contains(string(out), want) {
 				t.Fatalf("the expression does not default to %s:\n%s", tt.wantAttr, head(out))
 			}
-			nixFile := filepath.Join(t.TempDir(), "env.nix")
-			if err := os.WriteFile(nixFile, out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			app := run(t, src, "nix-build", nixFile, "-A", "app", "--no-out-link",
-				"--arg", "pkgs", "import "+nixpkgs+" { config = { }; overlays = [ ]; }", "--arg", "src", src)
+			app := mustNixBuild(t, out, "app", src)
 			got, err := exec.Command(filepath.Join(app, "bin", "pick")).CombinedOutput()
 			if err != nil {
 				t.Fatalf("pick: %v\n%s", err, got)

@@ -4,7 +4,6 @@ package translate
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -27,17 +26,7 @@ func nixBuildNative(t *testing.T, attr string, edit func([]byte) []byte) (string
 	if err != nil {
 		t.Fatal(err)
 	}
-	nixFile := filepath.Join(t.TempDir(), "env.nix")
-	if err := os.WriteFile(nixFile, edit(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("nix-build", nixFile, "-A", attr, "--no-out-link", "--option", "substituters", "",
-		"--arg", "pkgs", "import "+filepath.Join(root, "testing", "nixpkgs")+" { config = { }; overlays = [ ]; }",
-		"--arg", "src", dir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	return strings.TrimSpace(stdout.String()), stderr.String(), err
+	return nixBuild(t, edit(out), attr, dir)
 }
 
 // TestNixBuildBinaryWheels: the generated Nix patches greenlet (libstdc++) and mappy (zlib) so that the

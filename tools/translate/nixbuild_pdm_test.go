@@ -56,10 +56,6 @@ func shopLock(t *testing.T) string {
 // must be in the store: dev/enter testing/wheels/add-wheels.
 func TestNixBuildPDMApp(t *testing.T) {
 	nixInstantiate(t)
-	nixpkgs, err := filepath.Abs(filepath.Join("..", "..", "testing", "nixpkgs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := t.TempDir()
 	for name, text := range map[string]string{"pyproject.toml": shopPyproject, "shop.py": shopModule} {
 		if err := os.WriteFile(filepath.Join(src, name), []byte(text), 0o644); err != nil {
@@ -71,21 +67,7 @@ func TestNixBuildPDMApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nixFile := filepath.Join(t.TempDir(), "env.nix")
-	if err := os.WriteFile(nixFile, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("nix-build", nixFile, "-A", "env", "--no-out-link",
-		"--arg", "pkgs", "import "+nixpkgs+" { }", "--arg", "src", src)
-	built, err := build.Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
-		}
-		t.Fatalf("nix-build: %v\n%s", err, msg)
-	}
-	env := strings.TrimSpace(string(built))
+	env := mustNixBuild(t, out, "env", src)
 	got, err := exec.Command(filepath.Join(env, "bin", "python3"), "-c", "import shop; shop.main()").CombinedOutput()
 	if err != nil {
 		t.Fatalf("python3 -c 'import shop': %v\n%s", err, got)

@@ -3,6 +3,7 @@
 package translate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -39,6 +40,37 @@ def main():
     with app.test_request_context("/"):
         print("hello from flask", version("flask"), flask.request.path)
 `
+
+// nixBuild writes a translated expression and nix-builds its attr against testing/nixpkgs
+// (hermetically imported, no substituters) with src as the project's source, returning the
+// output path and the build's log.
+func nixBuild(t *testing.T, expr []byte, attr, src string) (string, string, error) {
+	t.Helper()
+	nixpkgs, err := filepath.Abs(filepath.Join("..", "..", "testing", "nixpkgs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nixFile := filepath.Join(t.TempDir(), "env.nix")
+	if err := os.WriteFile(nixFile, expr, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("nix-build", nixFile, "-A", attr, "--no-out-link", "--option", "substituters", "",
+		"--arg", "pkgs", "import "+nixpkgs+" { config = { }; overlays = [ ]; }", "--arg", "src", src)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	return strings.TrimSpace(stdout.String()), stderr.String(), err
+}
+
+// mustNixBuild is nixBuild that fails the test when the build fails.
+func mustNixBuild(t *testing.T, expr []byte, attr, src string) string {
+	t.Helper()
+	out, stderr, err := nixBuild(t, expr, attr, src)
+	if err != nil {
+		t.Fatalf("nix-build %s: %v\n%s", attr, err, stderr)
+	}
+	return out
+}
 
 // testWheel is one wheel of testing/wheels: a Debian-built wheel in the Nix store as the fixed
 // output fetchurl expects for its PyPI URL and hash.
@@ -86,10 +118,6 @@ func helloLock(t *testing.T) string {
 // dev/enter testing/wheels/add-wheels.
 func TestNixBuildFlask(t *testing.T) {
 	nixInstantiate(t)
-	nixpkgs, err := filepath.Abs(filepath.Join("..", "..", "testing", "nixpkgs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := t.TempDir()
 	for name, text := range map[string]string{"pyproject.toml": helloPyproject, "hello.py": helloModule} {
 		if err := os.WriteFile(filepath.Join(src, name), []byte(text), 0o644); err != nil {
@@ -104,21 +132,7 @@ func TestNixBuildFlask(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			nixFile := filepath.Join(t.TempDir(), "env.nix")
-			if err := os.WriteFile(nixFile, out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			build := exec.Command("nix-build", nixFile, "-A", "app", "--no-out-link",
-				"--arg", "pkgs", "import "+nixpkgs+" { }", "--arg", "src", src)
-			built, err := build.Output()
-			if err != nil {
-				msg := ""
-				if ee, ok := err.(*exec.ExitError); ok {
-					msg = string(ee.Stderr)
-				}
-				t.Fatalf("nix-build: %v\n%s", err, msg)
-			}
-			app := strings.TrimSpace(string(built))
+			app := mustNixBuild(t, out, "app", src)
 			got, err := exec.Command(filepath.Join(app, "bin", "hello")).CombinedOutput()
 			if err != nil {
 				t.Fatalf("hello: %v\n%s", err, got)

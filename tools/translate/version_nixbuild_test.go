@@ -4,7 +4,6 @@ package translate
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -137,10 +136,6 @@ func TestNixBuildMetadataCheck(t *testing.T) {
 // passes the text through edit when given, and nix-builds attr against testing/nixpkgs.
 func nixBuildProject(t *testing.T, src, version, attr string, edit func([]byte) []byte) (string, string, error) {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
 	out, err := Translate(readInput(t, filepath.Join(src, "pyproject.toml")), nil,
 		Options{Mode: "nixpkgs", Python: "3.11", System: "x86_64-linux", ProjectVersion: version})
 	if err != nil {
@@ -149,15 +144,5 @@ func nixBuildProject(t *testing.T, src, version, attr string, edit func([]byte) 
 	if edit != nil {
 		out = edit(out)
 	}
-	nixFile := filepath.Join(t.TempDir(), "env.nix")
-	if err := os.WriteFile(nixFile, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("nix-build", nixFile, "-A", attr, "--no-out-link", "--option", "substituters", "",
-		"--arg", "pkgs", "import "+filepath.Join(root, "testing", "nixpkgs")+" { config = { }; overlays = [ ]; }",
-		"--arg", "src", src)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	return strings.TrimSpace(stdout.String()), stderr.String(), err
+	return nixBuild(t, out, attr, src)
 }
