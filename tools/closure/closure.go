@@ -11,9 +11,10 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/google/renameio/v2"
 )
 
 // Path is one store path of a closure.
@@ -242,22 +243,7 @@ func (c *Closure) Write(file string) error {
 	if err != nil {
 		return fmt.Errorf("encoding closure: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return fmt.Errorf("writing closure: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing closure: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing closure: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing closure: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
+	if err := renameio.WriteFile(file, data, 0o644); err != nil {
 		return fmt.Errorf("writing closure: %w", err)
 	}
 	return nil

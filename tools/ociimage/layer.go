@@ -9,6 +9,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/renameio/v2"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/nixpy/rules_nixpy/tools/layertar"
@@ -19,7 +20,7 @@ import (
 // gives an empty file and a nil descriptor.
 func BuildLayer(spec LayerSpec, diskDir, blobFile string) (*layertar.Blob, error) {
 	if spec.Unused() {
-		return nil, writeFileAtomic(blobFile, nil)
+		return nil, renameio.WriteFile(blobFile, nil, 0o644)
 	}
 	if diskDir == "" {
 		diskDir = spec.StoreDir
@@ -31,6 +32,8 @@ func BuildLayer(spec LayerSpec, diskDir, blobFile string) (*layertar.Blob, error
 	if err := checkOnDisk(paths, diskDir); err != nil {
 		return nil, err
 	}
+	// Written aside and renamed into place, but not through renameio: its fsync of a layer of
+	// hundreds of megabytes would cost seconds, and a Bazel output needs no durability.
 	tmp, err := os.CreateTemp(filepath.Dir(blobFile), "."+filepath.Base(blobFile)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", blobFile, err)

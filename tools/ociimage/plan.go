@@ -10,6 +10,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/renameio/v2"
 
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
@@ -235,7 +236,7 @@ func WriteJSON(file string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(file, append(data, '\n'))
+	return renameio.WriteFile(file, append(data, '\n'), 0o644)
 }
 
 // ReadJSON reads a file WriteJSON wrote.
@@ -248,24 +249,4 @@ func ReadJSON(file string, v any) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
-}
-
-func writeFileAtomic(file string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// Readable by all like any build output; CreateTemp made it private.
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
 }

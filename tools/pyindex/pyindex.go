@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -18,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/google/renameio/v2"
 
 	"github.com/nixpy/rules_nixpy/tools/pep508"
 )
@@ -265,17 +266,7 @@ func (c *Client) writeCache(page string, files []File) error {
 		return fmt.Errorf("index cache: %w", err)
 	}
 	// Written aside and renamed, so a concurrent reader never sees half an entry.
-	tmp, err := os.CreateTemp(c.CacheDir, ".entry-*")
-	if err != nil {
-		return fmt.Errorf("index cache: %w", err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("index cache %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), c.cachePath(page)); err != nil {
+	if err := renameio.WriteFile(c.cachePath(page), data, 0o644); err != nil {
 		return fmt.Errorf("index cache: %w", err)
 	}
 	return nil

@@ -7,7 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
+
+	"github.com/google/renameio/v2"
 
 	"github.com/nixpy/rules_nixpy/tools/registry"
 )
@@ -48,7 +49,7 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *digestFile != "" {
-		if err := writeFileAtomic(*digestFile, []byte(res.Ref.DigestStr()+"\n")); err != nil {
+		if err := renameio.WriteFile(*digestFile, []byte(res.Ref.DigestStr()+"\n"), 0o644); err != nil {
 			return fmt.Errorf("--digest-file %s: %w", *digestFile, err)
 		}
 	}
@@ -57,29 +58,10 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*reportFile, append(data, '\n')); err != nil {
+		if err := renameio.WriteFile(*reportFile, append(data, '\n'), 0o644); err != nil {
 			return fmt.Errorf("--report-file %s: %w", *reportFile, err)
 		}
 	}
 	fmt.Fprintln(stdout, res.Ref)
 	return nil
-}
-
-func writeFileAtomic(file string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pyindex"
 	"github.com/nixpy/rules_nixpy/tools/tomlfile"
@@ -91,7 +93,7 @@ func runResolve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
-	if err := writeFileAtomic(*out, text); err != nil {
+	if err := renameio.WriteFile(*out, text, 0o644); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
 	fmt.Fprintf(stderr, "nixpy resolve: wrote %s: %d files for %d packages, from %s\n", *out, len(r.Artifacts), packages, strings.Join(r.Indexes, ", "))

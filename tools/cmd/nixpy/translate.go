@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixpy/rules_nixpy/tools/pyproject"
 	"github.com/nixpy/rules_nixpy/tools/translate"
 )
@@ -86,8 +88,8 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// writeFileAtomic (push.go) renames a finished temporary file into place: no partial output.
-	if err := writeFileAtomic(*out, nix); err != nil {
+	// renameio writes aside and renames a finished file into place: no partial output.
+	if err := renameio.WriteFile(*out, nix, 0o644); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
 	}
 	if *nameOut != "" {
@@ -96,7 +98,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*nameOut, []byte(project.Name+"\n")); err != nil {
+		if err := renameio.WriteFile(*nameOut, []byte(project.Name+"\n"), 0o644); err != nil {
 			return fmt.Errorf("--project-name-out %s: %w", *nameOut, err)
 		}
 	}
