@@ -17,6 +17,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/nixpy/rules_nixpy/tools/layering"
 )
 
 // Kind is what went wrong at the registry, as far as nixpy can tell.
@@ -208,7 +210,7 @@ func (x *explainer) dropped(uerr *url.Error) string {
 	var parts []string
 	for _, b := range unfinished {
 		parts = append(parts, fmt.Sprintf("blob %s after %d attempts, the last of which had sent %s of its %s",
-			b.digest, b.attempts.Load(), human(b.sent.Load()), human(b.size)))
+			b.digest, b.attempts.Load(), layering.HumanSize(b.sent.Load()), layering.HumanSize(b.size)))
 	}
 	return fmt.Sprintf("the connection to %s kept dropping (%v) until nixpy gave up on %s. Blobs that arrived stay there: pushing again sends only the rest. If it keeps failing, look at what sits between nixpy and %s (proxies, load balancers with request size or time limits)",
 		host, cause(uerr), strings.Join(parts, "; "), host)

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
 
@@ -160,7 +161,7 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	fmt.Fprintf(progress, "pushed %s: blobs %s; %s uploaded of %s (%d of %d bytes)\n",
-		ref, counter.blobs(), human(counter.sent.Load()), human(total.Load()), counter.sent.Load(), total.Load())
+		ref, counter.blobs(), layering.HumanSize(counter.sent.Load()), layering.HumanSize(total.Load()), counter.sent.Load(), total.Load())
 	return &Result{
 		Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load(),
 		BlobsUploaded: counter.uploaded.Load(), BlobsExisting: counter.existing.Load(), BlobsMounted: counter.mounted.Load(),
@@ -231,18 +232,6 @@ func report(w io.Writer, repo string, updates <-chan v1.Update, total *atomic.In
 			continue
 		}
 		last = time.Now()
-		fmt.Fprintf(w, "pushing %s: %s of %s done, %s uploaded; blobs %s\n", repo, human(u.Complete), human(u.Total), human(counter.sent.Load()), counter.blobs())
+		fmt.Fprintf(w, "pushing %s: %s of %s done, %s uploaded; blobs %s\n", repo, layering.HumanSize(u.Complete), layering.HumanSize(u.Total), layering.HumanSize(counter.sent.Load()), counter.blobs())
 	}
-}
-
-func human(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
