@@ -1,7 +1,7 @@
 """nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
 
 load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_tool")
+load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _nixpkgs_default_nix(target, what):
     """Returns the nixpkgs entry point of a label.
@@ -31,19 +31,21 @@ def _check_interpreter(interpreter, what):
             fail("{}: interpreter {}: want a nixpkgs attribute path such as \"python312\"".format(what, repr(interpreter)))
 
 def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None, nixpkgs_config = None, nixpkgs_overlays = [], interpreter = ""):
-    """Registers the nix-build action. Returns (closure.json, out_path) Files."""
+    """Registers the nix-build action. Returns (closure.json, out_path, gcroot) Files."""
     closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
+    gcroot = ctx.actions.declare_symlink(ctx.label.name + ".gcroot")
     default_nix = _nixpkgs_default_nix(nixpkgs, "nixpkgs")
     args = ctx.actions.args()
-    args.add(nixpy_executable(ctx))
-    args.add(nix_file)
-    args.add(attr)
-    args.add(default_nix)
-    args.add(system)
-    args.add(closure)
-    args.add(out_path)
-    args.add(src_root or ".")
+    args.add("nix-build")
+    args.add("--file", nix_file)
+    args.add("--attr", attr)
+    args.add("--nixpkgs", default_nix)
+    args.add("--system", system)
+    args.add("--closure-out", closure)
+    args.add("--out-path-out", out_path)
+    args.add("--out-link", gcroot)
+    args.add("--src-root", src_root or ".")
     if nixpkgs_config:
         args.add("--config", nixpkgs_config)
     for f in nixpkgs_overlays:
@@ -55,18 +57,22 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         args.add(_source_path(f))
         args.add(f)
     ctx.actions.run(
-        executable = ctx.executable._nix_build_sh,
+        executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = depset([nix_file] + srcs + ([nixpkgs_config] if nixpkgs_config else []) + nixpkgs_overlays, transitive = [nixpkgs.files]),
-        tools = [nixpy_tool(ctx)],
-        outputs = [closure, out_path],
+        outputs = [closure, out_path, gcroot],
         mnemonic = "NixBuild",
         progress_message = "Building %{label} with Nix",
-        # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
-        execution_requirements = {"no-remote-exec": "1"},
+        execution_requirements = {
+            # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
+            "no-remote-exec": "1",
+            # The GC root is the out link at its final place in the output tree, where Nix's indirect root
+            # finds it: a sandbox would leave the root pointing into a directory Bazel deletes.
+            "no-sandbox": "1",
+        },
         use_default_shell_env = True,
     )
-    return closure, out_path
+    return closure, out_path, gcroot
 
 def _nix_build_impl(ctx):
     if PyNixExprInfo in ctx.attr.src:
@@ -80,7 +86,7 @@ def _nix_build_impl(ctx):
         srcs = []
         src_root = None
         project_name = None
-    closure, out_path = _nix_build_action(
+    closure, out_path, gcroot = _nix_build_action(
         ctx,
         nix_file,
         ctx.attr.attr,
@@ -95,17 +101,25 @@ def _nix_build_impl(ctx):
     return [
         DefaultInfo(files = depset([closure, out_path])),
         NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name, system = ctx.attr.system),
-        OutputGroupInfo(closure = depset([closure])),
+        OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 
 nix_build = rule(
     implementation = _nix_build_impl,
     doc = """Builds one attribute of a Nix expression with nix-build and writes its runtime closure.
 
-The action talks to the Nix daemon (NIX_REMOTE=daemon unless set), so it runs inside Bazel's sandbox; every Nix file
-it reads is a declared input (the expression, the nixpkgs files, the project sources, the nixpkgs config and
-overlays), so an edit of any of them reruns it and nothing else does. It is kept off remote executors, which have
-no Nix store.
+The action (`nixpy nix-build`, mnemonic NixBuild) talks to the Nix daemon (NIX_REMOTE=daemon unless set). Every
+Nix file it reads is a declared input (the expression, the nixpkgs files, the project sources, the nixpkgs config
+and overlays), so an edit of any of them reruns it and nothing else does. It is kept off remote executors, which
+have no Nix store.
+
+Its results are ordinary cacheable outputs: closure.json records each store path's narHash and the derivation
+that built it, and every later action that reads a store path this machine's store lacks (a result from a disk or
+remote cache, or an output base older than a Nix garbage collection) realises it through the daemon, from its
+derivation or a substituter, and checks its narHash. The action also leaves `<name>.gcroot` (output group
+`gcroot`), a link to the built path in the output tree that Nix keeps as a GC root for as long as the link
+exists, as `nix-build --out-link` does: `bazel clean` drops it. For that link to sit where Nix's root points, the
+action runs outside Bazel's sandbox; it reads only its declared inputs and writes only its outputs.
 
 nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or the given `nixpkgs_config` and
 `nixpkgs_overlays`): never with nixpkgs' impure defaults, which read `$NIXPKGS_CONFIG`, `~/.config/nixpkgs` and
@@ -133,7 +147,6 @@ nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or t
             doc = "A .nix file that is a function of `pkgs` (and optionally `src`), or a py_nix_translate target, whose sources are passed as `src`.",
         ),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system nixpkgs is imported for."),
-        "_nix_build_sh": attr.label(default = "//rules/private:nix_build.sh", executable = True, cfg = "exec", allow_single_file = True),
     },
     toolchains = [NIXPY_TOOLCHAIN],
 )

@@ -23,6 +23,9 @@ type Path struct {
 	NarHash    string   `json:"narHash"`
 	NarSize    int64    `json:"narSize"`
 	References []string `json:"references"`
+	// Deriver is the derivation that built the path, when Nix knows it: what realises the path again
+	// on a machine whose store lacks it.
+	Deriver string `json:"deriver,omitempty"`
 }
 
 // Closure is a set of store paths closed under references, sorted by path.
@@ -37,6 +40,7 @@ type pathInfo struct {
 	NarHash    string   `json:"narHash"`
 	NarSize    int64    `json:"narSize"`
 	References []string `json:"references"`
+	Deriver    string   `json:"deriver"`
 }
 
 // ParsePathInfo parses the output of `nix path-info --json -r` in any of its shapes: nix 2.8's JSON
@@ -77,7 +81,7 @@ func ParsePathInfo(data []byte) (*Closure, error) {
 	c := &Closure{}
 	for _, info := range infos {
 		refs := append([]string(nil), info.References...)
-		c.Paths = append(c.Paths, Path{Path: info.Path, NarHash: info.NarHash, NarSize: info.NarSize, References: refs})
+		c.Paths = append(c.Paths, Path{Path: info.Path, NarHash: info.NarHash, NarSize: info.NarSize, References: refs, Deriver: info.Deriver})
 	}
 	c.normalize()
 	if err := c.Validate(); err != nil {
@@ -104,6 +108,9 @@ func fromMap(byPath map[string]*pathInfo, storeDir string) ([]pathInfo, error) {
 		info.Path = full(p)
 		for i, r := range info.References {
 			info.References[i] = full(r)
+		}
+		if info.Deriver != "" {
+			info.Deriver = full(info.Deriver)
 		}
 		infos = append(infos, *info)
 	}

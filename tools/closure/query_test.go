@@ -28,14 +28,14 @@ func fakeNix(t *testing.T, output string, fail bool) string {
 
 func TestQuery(t *testing.T) {
 	out := `[{"path":"` + glibc + `","narHash":"sha256-g","narSize":30,"references":["` + glibc + `"]}]`
-	c, err := Query(context.Background(), fakeNix(t, out, false), []string{glibc})
+	c, err := Query(context.Background(), fakeNix(t, out, false), nil, []string{glibc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Paths) != 1 || c.Paths[0].Path != glibc {
 		t.Errorf("got %+v", c)
 	}
-	_, err = Query(context.Background(), fakeNix(t, "", true), []string{"/nix/store/xxxx-gone"})
+	_, err = Query(context.Background(), fakeNix(t, "", true), nil, []string{"/nix/store/xxxx-gone"})
 	if err == nil || !strings.Contains(err.Error(), "path '/nix/store/xxxx-gone' is not valid") {
 		t.Errorf("err = %v, want nix's message", err)
 	}

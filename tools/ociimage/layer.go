@@ -12,13 +12,15 @@ import (
 	"github.com/google/renameio/v2"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
 )
 
 // BuildLayer writes the layer of a spec as a gzip-compressed tar to blobFile, streaming the store
-// paths from diskDir (empty: the spec's store directory), and returns its digests. An unused slot
-// gives an empty file and a nil descriptor.
-func BuildLayer(spec LayerSpec, diskDir, blobFile string) (*layertar.Blob, error) {
+// paths from diskDir (empty: the spec's store directory), and returns its digests. Paths missing
+// from diskDir are realised first when realise is not nil. An unused slot gives an empty file and a
+// nil descriptor.
+func BuildLayer(spec LayerSpec, diskDir, blobFile string, realise Realise) (*layertar.Blob, error) {
 	if spec.Unused() {
 		return nil, renameio.WriteFile(blobFile, nil, 0o644)
 	}
@@ -26,10 +28,12 @@ func BuildLayer(spec LayerSpec, diskDir, blobFile string) (*layertar.Blob, error
 		diskDir = spec.StoreDir
 	}
 	paths := make([]string, len(spec.Paths))
+	wanted := make([]closure.Path, len(spec.Paths))
 	for i, p := range spec.Paths {
 		paths[i] = p.Path
+		wanted[i] = closure.Path{Path: p.Path, NarHash: p.NarHash, Deriver: p.Deriver}
 	}
-	if err := checkOnDisk(paths, diskDir); err != nil {
+	if err := ensureOnDisk(wanted, diskDir, realise); err != nil {
 		return nil, err
 	}
 	// Written aside and renamed into place, but not through renameio: its fsync of a layer of

@@ -28,6 +28,7 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
+	"github.com/nixpy/rules_nixpy/tools/nixstore"
 )
 
 // DefaultMaxLayers leaves room under Docker's ~127-layer limit for images built on top, and is
@@ -63,7 +64,13 @@ type Options struct {
 	Created time.Time
 	// Jobs is how many layers compress at once; 0 means one per CPU.
 	Jobs int
+	// Realise brings back store paths missing from DiskDir; nil: a missing path is an error.
+	Realise Realise
 }
+
+// Realise brings missing store paths back into the store (nixstore.Tools.Realise, through the Nix
+// daemon), so a step whose inputs came from a cache reads what was planned.
+type Realise func(missing []closure.Path) error
 
 func (o Options) withDefaults() (Options, error) {
 	if o.MaxLayers < 2 {
@@ -101,7 +108,7 @@ func Build(opts Options, out, dockerArchive string) (*Result, error) {
 		return nil, fmt.Errorf("--out %s: %w", out, err)
 	}
 	defer os.RemoveAll(scratch)
-	layers, err := buildLayers(planned.Layers, opts.DiskDir, scratch, opts.Jobs)
+	layers, err := buildLayers(planned.Layers, opts.DiskDir, scratch, opts.Jobs, opts.Realise)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +131,7 @@ type BuiltLayer struct {
 
 // buildLayers builds the layers into dir with up to jobs at a time: compression is the slow part and
 // each layer compresses on its own core. Results are in the order of specs.
-func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int) ([]BuiltLayer, error) {
+func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int, realise Realise) ([]BuiltLayer, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -145,7 +152,7 @@ func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int) ([]BuiltLayer
 			defer wg.Done()
 			defer func() { <-sem }()
 			file := filepath.Join(dir, fmt.Sprintf("layer_%d.tar.gz", i))
-			blob, err := BuildLayer(specs[i], diskDir, file)
+			blob, err := BuildLayer(specs[i], diskDir, file, realise)
 			if err == nil && blob == nil {
 				err = fmt.Errorf("layer %d is empty", i)
 			}
@@ -167,19 +174,26 @@ func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int) ([]BuiltLayer
 // its bytes stay what decides the layer's.
 func specSize(s LayerSpec) int { return len(s.Paths) }
 
-// checkOnDisk fails when a store path is not in diskDir, saying why that happens under Bazel: a Nix build
-// result from a cache (Bazel's disk or remote cache, or an output base older than a Nix garbage
-// collection) may name paths this machine's store no longer holds.
-func checkOnDisk(paths []string, diskDir string) error {
-	for _, p := range paths {
-		file := filepath.Join(diskDir, filepath.Base(p))
-		if _, err := os.Lstat(file); err != nil {
-			return fmt.Errorf("store path %s missing on disk (%w): it is not in this machine's Nix store "+
-				"(garbage-collected, or the Nix build's result came from a cache another machine filled). "+
-				"Build it again: bazel build --modify_execution_info=NixBuild=+no-cache ... (see docs/ci.md)", p, err)
+// ensureOnDisk makes sure every store path is in diskDir, realising the missing ones when it can, and
+// otherwise fails saying why that happens under Bazel: a Nix build result from a cache (Bazel's disk or
+// remote cache, or an output base older than a Nix garbage collection) may name paths this machine's
+// store no longer holds.
+func ensureOnDisk(paths []closure.Path, diskDir string, realise Realise) error {
+	missing := nixstore.Missing(paths, diskDir)
+	if len(missing) == 0 {
+		return nil
+	}
+	if realise != nil {
+		if err := realise(missing); err != nil {
+			return err
+		}
+		if missing = nixstore.Missing(missing, diskDir); len(missing) == 0 {
+			return nil
 		}
 	}
-	return nil
+	return fmt.Errorf("store path %s missing on disk: it is not in this machine's Nix store "+
+		"(garbage-collected, or the Nix build's result came from a cache another machine filled) "+
+		"and nothing realised it", missing[0].Path)
 }
 
 // Assemble writes the OCI image layout of the config and the built layers on the base (an OCI image

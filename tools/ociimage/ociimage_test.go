@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,6 +19,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
+	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/storetest"
 )
 
@@ -281,6 +283,14 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"max layers below 2", func(o *Options) { o.MaxLayers = 1 }, "--max-layers 1"},
 		{"store path missing on disk", func(o *Options) { o.DiskDir = filepath.Join(work, "nowhere") }, "missing on disk"},
+		{"realising fails", func(o *Options) {
+			o.DiskDir = filepath.Join(work, "nowhere")
+			o.Realise = func([]closure.Path) error { return errors.New("no substituter has it") }
+		}, "no substituter has it"},
+		{"realising brings nothing", func(o *Options) {
+			o.DiskDir = filepath.Join(work, "nowhere")
+			o.Realise = func([]closure.Path) error { return nil }
+		}, "and nothing realised it"},
 		{"corrupt base", func(o *Options) { o.Base = corrupt }, "--base " + corrupt},
 		{"base with a truncated blob", func(o *Options) { o.Base = truncated }, "--base " + truncated},
 		{"top outside the closure", func(o *Options) { o.Top = "/nix/store/zzzzzzzz-other" }, "not in the closure"},
@@ -302,6 +312,45 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("left behind after the error: %v", entries)
 			}
 		})
+	}
+}
+
+// TestRealiseMissingPaths: store paths missing on disk are handed to Realise, with their narHashes and
+// derivations, once for the plan and not again for the layers; the image is the one the full store gives.
+func TestRealiseMissingPaths(t *testing.T) {
+	f := newFixture(t)
+	full := f.options(t)
+	want, err := Build(full, filepath.Join(t.TempDir(), "want"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := f.options(t)
+	opts.DiskDir = t.TempDir()
+	var asked []closure.Path
+	opts.Realise = func(missing []closure.Path) error {
+		asked = append(asked, missing...)
+		for _, p := range missing {
+			base := filepath.Base(p.Path)
+			if out, err := exec.Command("cp", "-a", filepath.Join(full.DiskDir, base), filepath.Join(opts.DiskDir, base)).CombinedOutput(); err != nil {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+		}
+		return nil
+	}
+	got, err := Build(opts, filepath.Join(t.TempDir(), "got"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Digest != want.Digest {
+		t.Errorf("digest with realised paths %s, want %s", got.Digest, want.Digest)
+	}
+	if len(asked) != len(full.Closure.Paths) {
+		t.Errorf("Realise was asked for %d paths, want the closure's %d once", len(asked), len(full.Closure.Paths))
+	}
+	for _, p := range asked {
+		if info, _ := full.Closure.Lookup(p.Path); p.NarHash != info.NarHash || p.NarHash == "" {
+			t.Errorf("Realise got %+v, want the closure's narHash %q", p, info.NarHash)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/renameio/v2"
 
+	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
 )
@@ -32,6 +33,8 @@ type LayerSpec struct {
 type StorePath struct {
 	Path    string `json:"path"`
 	NarHash string `json:"narHash"`
+	// Deriver is the derivation that realises the path when the store lacks it.
+	Deriver string `json:"deriver,omitempty"`
 }
 
 // Unused says the spec is an empty slot: no layer comes of it.
@@ -75,11 +78,7 @@ func Plan(opts Options) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	paths := make([]string, len(opts.Closure.Paths))
-	for i, c := range opts.Closure.Paths {
-		paths[i] = c.Path
-	}
-	if err := checkOnDisk(paths, opts.DiskDir); err != nil {
+	if err := ensureOnDisk(opts.Closure.Paths, opts.DiskDir, opts.Realise); err != nil {
 		return nil, err
 	}
 	base, baseLayers, err := readBase(opts.Base)
@@ -131,19 +130,20 @@ func Plan(opts Options) (*Planned, error) {
 		return nil, err
 	}
 	p := &Planned{Config: cfg, Plan: plan, RootLayer: -1}
-	hashes := make(map[string]string, len(opts.Closure.Paths))
+	infos := make(map[string]closure.Path, len(opts.Closure.Paths))
 	for _, c := range opts.Closure.Paths {
-		hashes[c.Path] = c.NarHash
+		infos[c.Path] = c
 	}
 	storeDir := opts.Closure.StoreDir()
 	mtime := opts.Created.Unix()
 	for _, l := range plan.Layers {
 		spec := LayerSpec{StoreDir: storeDir, ModTime: mtime}
 		for _, path := range l.Paths() {
-			if hashes[path] == "" {
+			info := infos[path]
+			if info.NarHash == "" {
 				return nil, fmt.Errorf("no narHash for %s in the closure", path)
 			}
-			spec.Paths = append(spec.Paths, StorePath{Path: path, NarHash: hashes[path]})
+			spec.Paths = append(spec.Paths, StorePath{Path: path, NarHash: info.NarHash, Deriver: info.Deriver})
 		}
 		if l.Top {
 			spec.Extra = topExtra

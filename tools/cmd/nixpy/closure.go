@@ -39,7 +39,7 @@ func runClosure(args []string, stdout, stderr io.Writer) error {
 		if len(paths) == 0 {
 			return usageError(fs, "give at least one STOREPATH")
 		}
-		if c, err = closure.Query(context.Background(), *nix, paths); err != nil {
+		if c, err = closure.Query(context.Background(), *nix, nil, paths); err != nil {
 			return err
 		}
 	}

@@ -154,6 +154,7 @@ func runImage(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts.Realise = realiser(*f.storeDir, stderr)
 	opts.Jobs = *jobs
 	res, err := ociimage.Build(opts, *out, *dockerArchive)
 	if err != nil {

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
+	"github.com/nixpy/rules_nixpy/tools/nixstore"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
 
@@ -36,6 +39,7 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts.Realise = realiser(*f.storeDir, stderr)
 	p, err := ociimage.Plan(opts)
 	if err != nil {
 		return err
@@ -81,7 +85,7 @@ func runLayer(args []string, stdout, stderr io.Writer) error {
 	if err := ociimage.ReadJSON(*specFile, &spec); err != nil {
 		return fmt.Errorf("--spec: %w", err)
 	}
-	desc, err := ociimage.BuildLayer(spec, *storeDir, *blob)
+	desc, err := ociimage.BuildLayer(spec, *storeDir, *blob, realiser(*storeDir, stderr))
 	if err != nil {
 		return err
 	}
@@ -89,6 +93,17 @@ func runLayer(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--descriptor: %w", err)
 	}
 	return nil
+}
+
+// realiser realises missing store paths through the Nix daemon when the paths are read from the
+// store itself; a --store-dir elsewhere (a copy, a test's fake store) is not Nix's to fill.
+func realiser(storeDir string, log io.Writer) ociimage.Realise {
+	if storeDir != "" {
+		return nil
+	}
+	return func(missing []closure.Path) error {
+		return nixstore.Tools{}.Realise(context.Background(), missing, log)
+	}
 }
 
 func runAssemble(args []string, stdout, stderr io.Writer) error {

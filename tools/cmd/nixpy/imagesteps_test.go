@@ -107,7 +107,7 @@ func TestPlanErrors(t *testing.T) {
 		wantErr []string
 	}{
 		{"result not in the store", []string{"--closure", gone, "--top", "/nix/store/00000000000000000000000000000000-gone-1.0", "--store-dir", filepath.Join(inputs, "empty")},
-			[]string{"00000000000000000000000000000000-gone-1.0 missing on disk", "not in this machine's Nix store", "--modify_execution_info=NixBuild=+no-cache"}},
+			[]string{"00000000000000000000000000000000-gone-1.0 missing on disk", "not in this machine's Nix store", "nothing realised it"}},
 		{"several programs", []string{"--closure", closureFile, "--top", two, "--bin-entrypoint"}, []string{"several programs (a b): set entrypoint"}},
 		{"no program", []string{"--closure", closureFile, "--top", none, "--bin-entrypoint"}, []string{"bin has no program to run: set entrypoint"}},
 		{"too few slots", []string{"--closure", closureFile, "--top", two, "--entrypoint", "x", "--max-layers", "3"}, []string{"more than the 1 --layer-out slots"}},

@@ -29,6 +29,7 @@ func commands() map[string]command {
 		"help":      {"list the subcommands, or show one's flags: nixpy help SUBCOMMAND", runHelp},
 		"translate": {"translate pyproject.toml and its lock file into a Nix expression", runTranslate},
 		"resolve":   {"find the files of a lock's hashes on a package index and write them beside the lock", runResolve},
+		"nix-build": {"build a Nix file's attribute against a nixpkgs and write its closure (the nix_build rule's action)", runNixBuild},
 		"closure":   {"write closure.json: store paths with narHash, narSize, references", runClosure},
 		"image":     {"build a layered OCI image layout from closure.json", runImage},
 		"plan":      {"nixpy image's first step: write the layer specs and the image config", runPlan},

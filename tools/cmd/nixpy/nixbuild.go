@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/renameio/v2"
+
+	"github.com/nixpy/rules_nixpy/tools/closure"
+	"github.com/nixpy/rules_nixpy/tools/nixstore"
+)
+
+// runNixBuild is the nix_build rule's action: nix-build with nixpkgs imported hermetically, the
+// project's declared sources as src, and the result's closure written beside its store path.
+func runNixBuild(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("nix-build", "--file FILE --nixpkgs DEFAULT_NIX --closure-out FILE --out-path-out FILE [flags] [REL FILE]...", stderr)
+	file := fs.String("file", "", "the Nix file to build, a function of pkgs (and src, python) (required)")
+	attr := fs.String("attr", "app", "the attribute to build")
+	nixpkgs := fs.String("nixpkgs", "", "nixpkgs' default.nix or directory (required)")
+	system := fs.String("system", "x86_64-linux", "the Nix system nixpkgs is imported for")
+	config := fs.String("config", "", "a .nix file holding the nixpkgs config (default `{ }`: $NIXPKGS_CONFIG and ~/.config/nixpkgs are never read)")
+	var overlays listFlag
+	fs.Var(&overlays, "overlay", "a .nix file holding one nixpkgs overlay; repeat, in order (default none)")
+	interpreter := fs.String("interpreter", "", "a nixpkgs attribute path passed as the expression's python argument, e.g. python312")
+	srcRoot := fs.String("src-root", ".", "the directory, relative to the workspace, passed as src (that of pyproject.toml)")
+	outLink := fs.String("out-link", "", "link the result here: a GC root for as long as the link exists")
+	closureOut := fs.String("closure-out", "", "write the result's closure.json here (required)")
+	outPathOut := fs.String("out-path-out", "", "write the built store path here (required)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return helpIsSuccess(err)
+	}
+	switch {
+	case *file == "" || *nixpkgs == "" || *closureOut == "" || *outPathOut == "":
+		return usageError(fs, "--file, --nixpkgs, --closure-out and --out-path-out are required")
+	case len(rest)%2 != 0:
+		return usageError(fs, "sources come in pairs, REL FILE: got %d arguments", len(rest))
+	}
+	b := nixstore.Build{
+		NixFile: *file, Attr: *attr, Nixpkgs: *nixpkgs, System: *system, Config: *config, Overlays: overlays,
+		Interpreter: *interpreter, SrcRoot: *srcRoot, OutLink: *outLink,
+	}
+	for i := 0; i < len(rest); i += 2 {
+		b.Sources = append(b.Sources, nixstore.Source{Rel: rest[i], File: rest[i+1]})
+	}
+	ctx := context.Background()
+	var tools nixstore.Tools
+	out, err := tools.Build(ctx, b, stderr)
+	if err != nil {
+		return err
+	}
+	nix, err := tools.Path("nix")
+	if err != nil {
+		return err
+	}
+	c, err := closure.Query(ctx, nix, tools.Environ(), []string{out})
+	if err != nil {
+		return err
+	}
+	if err := c.Write(*closureOut); err != nil {
+		return fmt.Errorf("--closure-out: %w", err)
+	}
+	if err := renameio.WriteFile(*outPathOut, []byte(strings.TrimSpace(out)+"\n"), 0o644); err != nil {
+		return fmt.Errorf("--out-path-out: %w", err)
+	}
+	return nil
+}

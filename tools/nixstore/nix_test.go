@@ -1,0 +1,115 @@
+//go:build nix
+
+package nixstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixpy/rules_nixpy/tools/closure"
+)
+
+// TestBuildRootRealise runs the real nix-build against testing/nixpkgs through the daemon: the out link is
+// a GC root as long as it exists; once it is gone the path can be deleted, and Realise builds it again from
+// its derivation, with the narHash it had. A path with no derivation and no substituter is refused, named.
+func TestBuildRootRealise(t *testing.T) {
+	ctx := context.Background()
+	nixpkgs, err := filepath.Abs("../../testing/nixpkgs/default.nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	nixFile := filepath.Join(dir, "app.nix")
+	expr := `{ pkgs, src }: { app = pkgs.runCommand "nixpy-realise-test" { } "mkdir $out; cp ${src}/hello.txt $out/"; }`
+	if err := os.WriteFile(nixFile, []byte(expr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hello := filepath.Join(dir, "hello.txt")
+	// A path of this run only, so deleting it disturbs no other test.
+	if err := os.WriteFile(hello, []byte(fmt.Sprintf("hello %d\n", time.Now().UnixNano())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "app.gcroot")
+	var tools Tools
+	var log strings.Builder
+	out, err := tools.Build(ctx, Build{NixFile: nixFile, Attr: "app", Nixpkgs: nixpkgs, System: "x86_64-linux",
+		Sources: []Source{{Rel: "hello.txt", File: hello}}, SrcRoot: ".", OutLink: link}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if target, err := os.Readlink(link); err != nil || target != out {
+		t.Fatalf("out link %s -> %q (%v), want %s", link, target, err, out)
+	}
+	nix, err := tools.Path("nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := closure.Query(ctx, nix, tools.Environ(), []string{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := c.Lookup(out)
+	if !strings.HasSuffix(want.Deriver, ".drv") {
+		t.Fatalf("closure.json records no derivation for %s: %+v", out, want)
+	}
+
+	if roots := nixStore(t, "--gc", "--print-roots"); !listsRoot(roots, link, out) {
+		t.Errorf("nix-store --gc --print-roots does not list %s -> %s:\n%s", link, out, roots)
+	}
+	if err := nixStoreErr("--delete", out); err == nil {
+		t.Fatalf("nix-store --delete %s succeeded while its out link exists", out)
+	}
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	nixStore(t, "--delete", out)
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("%s is still there after nix-store --delete: %v", out, err)
+	}
+
+	log.Reset()
+	if err := tools.Realise(ctx, []closure.Path{want}, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "hello.txt")); err != nil {
+		t.Errorf("after Realise: %v", err)
+	}
+	if !strings.Contains(log.String(), "1 from their derivations") {
+		t.Errorf("Realise's log %q does not say it built from the derivation", log.String())
+	}
+
+	never := closure.Path{Path: filepath.Join(filepath.Dir(out), "00000000000000000000000000000000-nixpy-never-built"), NarHash: "sha256-x"}
+	err = tools.Realise(ctx, []closure.Path{never}, nil)
+	if err == nil || !strings.Contains(err.Error(), "could not be realised: "+never.Path) {
+		t.Errorf("Realise of a path nothing can make: err = %v", err)
+	}
+}
+
+func nixStore(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("nix-store", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nix-store %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// listsRoot says whether `nix-store --gc --print-roots` lists link as a root of path (Nix 2.34 quotes the link).
+func listsRoot(roots, link, path string) bool {
+	for _, line := range strings.Split(roots, "\n") {
+		if line == link+` -> `+path || line == `"`+link+`" -> `+path {
+			return true
+		}
+	}
+	return false
+}
+
+func nixStoreErr(args ...string) error {
+	return exec.Command("nix-store", args...).Run()
+}
