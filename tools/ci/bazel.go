@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -25,21 +26,28 @@ type Bazel struct {
 	Log io.Writer
 }
 
-// runfilesEnv are set when nixpy itself runs under `bazel run`; a push script started by the
-// nested `bazel run` would otherwise look for its files in nixpy's runfiles.
+// runfilesEnv are set when nixpy itself runs under `bazel run`; a push script it starts would
+// otherwise look for its files in nixpy's runfiles.
 var runfilesEnv = []string{"RUNFILES_DIR", "RUNFILES_MANIFEST_FILE", "RUNFILES_MANIFEST_ONLY", "JAVA_RUNFILES",
 	"PYTHON_RUNFILES", "TEST_SRCDIR", "BUILD_WORKSPACE_DIRECTORY", "BUILD_WORKING_DIRECTORY"}
 
 func (b *Bazel) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, b.Binary, args...)
 	cmd.Dir = b.Workspace
+	cmd.Env = b.environ()
+	return cmd
+}
+
+// environ is this process's environment without the runfiles variables of nixpy's own `bazel run`.
+func (b *Bazel) environ() []string {
+	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if !slices.Contains(runfilesEnv, name) {
-			cmd.Env = append(cmd.Env, kv)
+			env = append(env, kv)
 		}
 	}
-	return cmd
+	return env
 }
 
 // query runs Bazel with args (the command and its flags) on the expression and returns its stdout; a failure
@@ -133,15 +141,66 @@ func (b *Bazel) Build(ctx context.Context, flags, targets []string) error {
 	return nil
 }
 
-// Run runs an executable target with arguments, its output going to the log.
-func (b *Bazel) Run(ctx context.Context, flags []string, target string, targetArgs ...string) error {
-	args := append(append(append([]string{"run"}, flags...), b.Args...), "--", target)
-	cmd := b.command(ctx, append(args, targetArgs...)...)
-	cmd.Stdout, cmd.Stderr = b.Log, b.Log
+// Executables returns the absolute path of each target's executable, as the build with the same flags
+// wrote it, keyed by label.
+func (b *Bazel) Executables(ctx context.Context, flags, targets []string) (map[string]string, error) {
+	execRoot, err := b.info(ctx, "execution_root")
+	if err != nil {
+		return nil, err
+	}
+	args := append(append([]string{"cquery", "--output=starlark",
+		"--starlark:expr=str(target.label) + ' ' + target.files_to_run.executable.path"}, flags...), b.Args...)
+	stdout, err := b.query(ctx, "set("+strings.Join(quoteAll(targets), " ")+")", args)
+	if err != nil {
+		return nil, err
+	}
+	exes := map[string]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		label, path, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		// Bazel 7 writes main-repository labels as @@//pkg:name.
+		exes["//"+strings.TrimPrefix(strings.TrimLeft(label, "@"), "//")] = filepath.Join(execRoot, path)
+	}
+	for _, t := range targets {
+		if exes[t] == "" {
+			return nil, fmt.Errorf("bazel cquery names no executable for %s", t)
+		}
+	}
+	return exes, nil
+}
+
+func (b *Bazel) info(ctx context.Context, key string) (string, error) {
+	cmd := b.command(ctx, "info", key)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("bazel run %s: %w", target, err)
+		return "", fmt.Errorf("bazel info %s in %s: %w\n%s", key, b.Workspace, err, lastLines(stderr.String(), 20))
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// RunExecutable runs a built executable with arguments as `bazel run` would, in its runfiles tree with
+// BUILD_WORKSPACE_DIRECTORY set, but without Bazel: runs of several targets can then overlap, which
+// `bazel run` (one command at a time per output base) cannot. Its output goes to out.
+func (b *Bazel) RunExecutable(ctx context.Context, exe string, out io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Dir = b.Workspace
+	if dir := exe + ".runfiles/_main"; isDir(dir) {
+		cmd.Dir = dir
+	}
+	cmd.Env = append(b.environ(), "BUILD_WORKSPACE_DIRECTORY="+b.Workspace, "BUILD_WORKING_DIRECTORY="+b.Workspace)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", exe, err)
 	}
 	return nil
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }
 
 func lastLines(s string, n int) string {

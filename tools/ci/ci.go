@@ -5,6 +5,7 @@
 package ci
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -29,7 +31,13 @@ type Options struct {
 	Bazel      *Bazel
 	// DryRun lists what would be pushed, building and pushing nothing.
 	DryRun bool
+	// Jobs is how many pushes run at once; 0 means DefaultJobs.
+	Jobs int
 }
+
+// DefaultJobs bounds concurrent pushes: enough to keep a registry busy while one push waits on
+// another's round trips, few enough not to trip a registry's rate limits.
+const DefaultJobs = 4
 
 // Status says what happened to one image.
 type Status string
@@ -121,7 +129,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.DryRun || len(changed) == 0 {
 		return res, nil
 	}
-	return res, pushChanged(ctx, b, tmp, flags, repositories, res)
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = DefaultJobs
+	}
+	return res, pushChanged(ctx, b, tmp, flags, repositories, res, jobs)
 }
 
 // affected finds which of the push targets depend on the change. The reverse dependencies come from
@@ -204,57 +216,112 @@ func stampFlags(tmp, head string) ([]string, error) {
 	return []string{"--stamp", "--workspace_status_command=" + status}, nil
 }
 
-// pushChanged builds every changed push target in one Bazel invocation, then runs each. Each push
-// asks the registry to mount the blobs it lacks from another repository there: one this run pushed
-// to, else another push target's, pushed by an earlier run. Images on one nixpkgs share their base
-// layers, so those go up once; a blob the other repository lacks is uploaded as usual. A failed push
-// does not stop the others; the error lists every failure.
-func pushChanged(ctx context.Context, b *Bazel, tmp string, flags []string, repositories map[string]string, res *Result) error {
+// pushChanged builds every changed push target in one Bazel invocation, then runs their push
+// executables, up to jobs at once. Each push asks the registry to mount the blobs it lacks from
+// another repository there: one this run pushed to, else another push target's, pushed by an
+// earlier run. Images on one nixpkgs share their base layers, so the first image of each registry
+// is pushed before the others start: the shared layers go up once and the rest mount them. A failed
+// push does not stop the others; the error lists every failure.
+func pushChanged(ctx context.Context, b *Bazel, tmp string, flags []string, repositories map[string]string, res *Result, jobs int) error {
 	var targets []string
-	for _, img := range res.Images {
-		if img.Status == NotReached {
-			targets = append(targets, img.Target)
+	var first, rest []int
+	firstOf := map[string]bool{}
+	for i, img := range res.Images {
+		if img.Status != NotReached {
+			continue
+		}
+		targets = append(targets, img.Target)
+		if host := registryOf(repositories[img.Target]); !firstOf[host] {
+			firstOf[host] = true
+			first = append(first, i)
+		} else {
+			rest = append(rest, i)
 		}
 	}
 	if err := b.Build(ctx, flags, targets); err != nil {
 		return err
 	}
+	exes, err := b.Executables(ctx, flags, targets)
+	if err != nil {
+		return err
+	}
+	p := &pusher{b: b, tmp: tmp, exes: exes, repositories: repositories, res: res, mountFrom: map[string]string{}}
+	p.pushAll(ctx, first, jobs)
+	p.pushAll(ctx, rest, jobs)
 	var failures []string
-	mountFrom := map[string]string{}
-	for i := range res.Images {
-		img := &res.Images[i]
-		if img.Status != NotReached {
-			continue
-		}
-		report := filepath.Join(tmp, fmt.Sprintf("push-%d.json", i))
-		args := []string{"--report-file=" + report}
-		host := registryOf(repositories[img.Target])
-		from, ok := mountFrom[host]
-		if !ok {
-			from = sibling(res.Images, repositories, img.Target, host)
-		}
-		if host != "" && from != "" {
-			args = append(args, "--mount-from="+from)
-		}
-		if err := b.Run(ctx, flags, img.Target, args...); err != nil {
-			img.Status, img.Error = Failed, err.Error()
+	for _, img := range res.Images {
+		if img.Status == Failed {
 			failures = append(failures, img.Target)
-			continue
-		}
-		if err := readReport(report, img); err != nil {
-			img.Status, img.Error = Failed, err.Error()
-			failures = append(failures, img.Target)
-			continue
-		}
-		img.Status = Pushed
-		if repo, _, ok := strings.Cut(img.Reference, "@"); ok {
-			mountFrom[registryOf(repo)] = repo
 		}
 	}
 	if len(failures) > 0 {
 		return fmt.Errorf("%d of %d pushes failed: %s", len(failures), len(targets), strings.Join(failures, ", "))
 	}
 	return nil
+}
+
+// pusher runs the pushes of one CI run; mu guards the images' outcomes, mountFrom and the log.
+type pusher struct {
+	b            *Bazel
+	tmp          string
+	exes         map[string]string
+	repositories map[string]string
+	res          *Result
+
+	mu        sync.Mutex
+	mountFrom map[string]string
+}
+
+// pushAll pushes the images at the given indexes, up to jobs at once, and returns when all are done.
+func (p *pusher) pushAll(ctx context.Context, indexes []int, jobs int) {
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for _, i := range indexes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			p.push(ctx, i)
+		}()
+	}
+	wg.Wait()
+}
+
+// push pushes one image and records its outcome; its output reaches the log in one piece.
+func (p *pusher) push(ctx context.Context, i int) {
+	p.mu.Lock()
+	img := p.res.Images[i]
+	host := registryOf(p.repositories[img.Target])
+	from, ok := p.mountFrom[host]
+	if !ok {
+		from = sibling(p.res.Images, p.repositories, img.Target, host)
+	}
+	p.mu.Unlock()
+
+	report := filepath.Join(p.tmp, fmt.Sprintf("push-%d.json", i))
+	args := []string{"--report-file=" + report}
+	if host != "" && from != "" {
+		args = append(args, "--mount-from="+from)
+	}
+	var out bytes.Buffer
+	err := p.b.RunExecutable(ctx, p.exes[img.Target], &out, args...)
+	if err == nil {
+		err = readReport(report, &img)
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.b.Log, "nixpy ci: push %s:\n%s", img.Target, out.String())
+	if err != nil {
+		img.Status, img.Error = Failed, err.Error()
+	} else {
+		img.Status = Pushed
+		if repo, _, ok := strings.Cut(img.Reference, "@"); ok {
+			p.mountFrom[registryOf(repo)] = repo
+		}
+	}
+	p.res.Images[i] = img
 }
 
 func readReport(file string, img *Image) error {

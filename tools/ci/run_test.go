@@ -23,10 +23,40 @@ func TestMain(m *testing.M) {
 }
 
 type fakeBazel struct {
-	Log     string            `json:"log"`
-	Queries map[string]string `json:"queries"`
-	// FailPush names a target whose push fails.
-	FailPush string `json:"fail_push"`
+	Log      string            `json:"log"`
+	Queries  map[string]string `json:"queries"`
+	ExecRoot string            `json:"exec_root"`
+}
+
+// pushPath is where a push target's executable is under the execution root.
+func pushPath(label string) string {
+	pkg, _, _ := strings.Cut(strings.TrimPrefix(label, "//"), ":")
+	return "bazel-out/bin/" + pkg + "/push"
+}
+
+// pushScripts writes a push executable for each label: it logs its start and end to log, takes a
+// moment so overlapping pushes show, and writes the push report, or fails for the failing label.
+func pushScripts(t *testing.T, execRoot, log, failing string, labels []string) {
+	t.Helper()
+	for _, label := range labels {
+		pkg, _, _ := strings.Cut(strings.TrimPrefix(label, "//"), ":")
+		script := fmt.Sprintf(`#!/bin/sh
+[ -z "$RUNFILES_DIR" ] || { echo "RUNFILES_DIR=$RUNFILES_DIR leaked into the push" >&2; exit 2; }
+echo "start %[1]s $*" >> %[2]s
+sleep 0.3
+for a; do case $a in --report-file=*) report=${a#--report-file=} ;; esac; done
+echo "end %[1]s" >> %[2]s
+if [ %[3]q = %[4]q ]; then echo "nixpy push: registry said 500" >&2; exit 1; fi
+echo '{"reference":"r.example/%[1]s@sha256:aa","digest":"sha256:aa","uploaded_bytes":100,"total_bytes":300,"blobs_uploaded":1,"blobs_existing":2}' > "$report"
+`, pkg, log, label, failing)
+		exe := filepath.Join(execRoot, pushPath(label))
+		if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func fakeBazelMain(specFile string, args []string) int {
@@ -54,6 +84,13 @@ func fakeBazelMain(specFile string, args []string) int {
 	switch args[0] {
 	case "query", "cquery":
 		expr := args[len(args)-1]
+		if slices.Contains(args, "--output=starlark") {
+			// The executables' paths, under the execution root, as the test's pushScripts wrote them.
+			for _, label := range strings.Fields(strings.NewReplacer("set(", "", ")", "", `"`, "").Replace(expr)) {
+				fmt.Printf("@@%s %s\n", label, pushPath(label))
+			}
+			return 0
+		}
 		answer, ok := spec.Queries[expr]
 		if !ok {
 			fmt.Fprintf(os.Stderr, "ERROR: unexpected query %s\n", expr)
@@ -72,26 +109,8 @@ func fakeBazelMain(specFile string, args []string) int {
 			answer = strings.ReplaceAll(answer, "\n", " (3f2a1b0)\n")
 		}
 		fmt.Print(answer)
-	case "run":
-		target, report := "", ""
-		for i, a := range args {
-			if a == "--" {
-				target = args[i+1]
-			}
-			if r, ok := strings.CutPrefix(a, "--report-file="); ok {
-				report = r
-			}
-		}
-		if target == spec.FailPush {
-			fmt.Fprintln(os.Stderr, "nixpy push: registry said 500")
-			return 1
-		}
-		pkg, _, _ := strings.Cut(strings.TrimPrefix(target, "//"), ":")
-		r := fmt.Sprintf(`{"reference":"r.example/%s@sha256:aa","digest":"sha256:aa","uploaded_bytes":100,"total_bytes":300,"blobs_uploaded":1,"blobs_existing":2}`, pkg)
-		if err := os.WriteFile(report, []byte(r), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+	case "info":
+		fmt.Println(spec.ExecRoot)
 	}
 	return 0
 }
@@ -121,6 +140,7 @@ func TestRun(t *testing.T) {
 		base     string
 		dryRun   bool
 		failPush string
+		jobs     int
 		want     map[string]Status
 		wantErr  string
 		wantRuns int
@@ -131,6 +151,8 @@ func TestRun(t *testing.T) {
 			"//apps/api:push": WouldPush, "//apps/monitor:push": Skipped, "//apps/worker:push": Skipped}},
 		{name: "no base: every image", base: "", want: map[string]Status{
 			"//apps/api:push": Pushed, "//apps/monitor:push": Pushed, "//apps/worker:push": Pushed}, wantRuns: 3},
+		{name: "one at a time", base: "", jobs: 1, want: map[string]Status{
+			"//apps/api:push": Pushed, "//apps/monitor:push": Pushed, "//apps/worker:push": Pushed}, wantRuns: 3},
 		{name: "a failed push does not stop the others", base: "", failPush: "//apps/monitor:push",
 			want:    map[string]Status{"//apps/api:push": Pushed, "//apps/monitor:push": Failed, "//apps/worker:push": Pushed},
 			wantErr: "1 of 3 pushes failed: //apps/monitor:push", wantRuns: 3},
@@ -140,7 +162,9 @@ func TestRun(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			spec := fakeBazel{Log: filepath.Join(dir, "log"), Queries: queries, FailPush: tc.failPush}
+			spec := fakeBazel{Log: filepath.Join(dir, "log"), Queries: queries, ExecRoot: filepath.Join(dir, "execroot")}
+			pushLog := filepath.Join(dir, "pushes")
+			pushScripts(t, spec.ExecRoot, pushLog, tc.failPush, []string{"//apps/api:push", "//apps/monitor:push", "//apps/worker:push"})
 			data, _ := json.Marshal(spec)
 			specFile := filepath.Join(dir, "spec.json")
 			if err := os.WriteFile(specFile, data, 0o644); err != nil {
@@ -154,7 +178,7 @@ func TestRun(t *testing.T) {
 			}
 			var log bytes.Buffer
 			res, err := Run(context.Background(), Options{
-				Base: tc.base, Head: head, DryRun: tc.dryRun,
+				Base: tc.base, Head: head, DryRun: tc.dryRun, Jobs: tc.jobs,
 				Bazel: &Bazel{Binary: self, Workspace: r.dir, Args: []string{"--disk_cache=/c"}, Log: &log},
 			})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
@@ -171,25 +195,50 @@ func TestRun(t *testing.T) {
 				t.Errorf("statuses = %v, want %v", got, tc.want)
 			}
 			logged, _ := os.ReadFile(spec.Log)
-			var runs int
 			for _, line := range strings.Split(string(logged), "\n") {
-				if strings.HasPrefix(line, "run ") || strings.HasPrefix(line, "build ") || strings.HasPrefix(line, "cquery ") {
+				if strings.HasPrefix(line, "build ") || strings.HasPrefix(line, "cquery ") {
 					if !strings.Contains(line, "--stamp --workspace_status_command=") || !strings.Contains(line, "--disk_cache=/c --") {
 						t.Errorf("bazel %s: want --stamp, a workspace status and the extra args", line)
 					}
 				}
 				if strings.HasPrefix(line, "run ") {
-					// Every push mounts the shared layers from another app's repository on the registry.
-					if !strings.Contains(line, " --mount-from=r.example/apps/") {
-						t.Errorf("run %d: %s: no --mount-from", runs, line)
-					}
-					runs++
+					t.Errorf("bazel %s: the pushes run without Bazel, so that they can overlap", line)
 				}
 			}
-			if runs != tc.wantRuns {
-				t.Errorf("%d bazel runs, want %d:\n%s", runs, tc.wantRuns, logged)
-			}
+			pushed, _ := os.ReadFile(pushLog)
+			checkPushes(t, strings.Split(strings.TrimSpace(string(pushed)), "\n"), tc.wantRuns, tc.jobs)
 		})
+	}
+}
+
+// checkPushes reads the push scripts' log: each push mounts the shared layers from another app's
+// repository, the first push ends before any other starts, and the others overlap unless jobs is 1.
+func checkPushes(t *testing.T, lines []string, wantRuns, jobs int) {
+	t.Helper()
+	var starts, ends []int
+	for i, line := range lines {
+		switch {
+		case strings.HasPrefix(line, "start "):
+			if !strings.Contains(line, " --mount-from=r.example/apps/") {
+				t.Errorf("push %s: no --mount-from", line)
+			}
+			starts = append(starts, i)
+		case strings.HasPrefix(line, "end "):
+			ends = append(ends, i)
+		}
+	}
+	if len(starts) != wantRuns {
+		t.Fatalf("%d pushes ran, want %d:\n%s", len(starts), wantRuns, strings.Join(lines, "\n"))
+	}
+	if wantRuns < 3 {
+		return
+	}
+	if !strings.HasPrefix(lines[0], "start apps/api ") || !strings.HasPrefix(lines[1], "end apps/api") {
+		t.Errorf("the registry's first image is not pushed alone, before the others:\n%s", strings.Join(lines, "\n"))
+	}
+	overlap := starts[2] < ends[1]
+	if overlap != (jobs != 1) {
+		t.Errorf("with jobs %d, the second and third pushes overlap = %v:\n%s", jobs, overlap, strings.Join(lines, "\n"))
 	}
 }
 

@@ -12,15 +12,16 @@ import (
 )
 
 func runCI(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ci", "--base COMMIT --head COMMIT [--bazel-arg ARG]... [--summary-json FILE] [--dry-run]", stderr)
+	fs := newFlagSet("ci", "--base COMMIT --head COMMIT [--bazel-arg ARG]... [--jobs N] [--summary-json FILE] [--dry-run]", stderr)
 	base := fs.String("base", "", "the commit compared against, e.g. github.event.before; empty or all zeros: every image (required, may be empty)")
 	head := fs.String("head", "", "the commit built and pushed, normally the checkout's (required)")
 	workspace := fs.String("workspace", "", "the Bazel workspace (default: where `bazel run` was called, else the current directory)")
 	bazelBin := fs.String("bazel", "bazel", "the bazel or bazelisk command")
 	var bazelArgs listFlag
-	fs.Var(&bazelArgs, "bazel-arg", "passed to every bazel build and run, e.g. --bazel-arg=--disk_cache=/var/cache/bazel; repeatable")
+	fs.Var(&bazelArgs, "bazel-arg", "passed to every bazel build and cquery, e.g. --bazel-arg=--disk_cache=/var/cache/bazel; repeatable")
 	summaryJSON := fs.String("summary-json", "", "also write the summary to this file as JSON")
 	dryRun := fs.Bool("dry-run", false, "list the images that would be pushed; build and push nothing")
+	jobs := fs.Int("jobs", ci.DefaultJobs, "push up to this many images at once (the first image of each registry goes alone, so the others mount its layers)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return helpIsSuccess(err)
@@ -30,6 +31,8 @@ func runCI(args []string, stdout, stderr io.Writer) error {
 		return usageError(fs, "unexpected arguments %q", rest)
 	case *head == "":
 		return usageError(fs, "--head is required")
+	case *jobs < 1:
+		return usageError(fs, "--jobs %d: want at least 1", *jobs)
 	}
 	ws := *workspace
 	if ws == "" {
@@ -46,6 +49,7 @@ func runCI(args []string, stdout, stderr io.Writer) error {
 		Base:   *base,
 		Head:   *head,
 		DryRun: *dryRun,
+		Jobs:   *jobs,
 		Bazel:  &ci.Bazel{Binary: *bazelBin, Workspace: ws, Args: bazelArgs, Log: stderr},
 	})
 	if res == nil {
