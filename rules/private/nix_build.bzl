@@ -143,7 +143,7 @@ nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or t
         ),
         "src": attr.label(
             mandatory = True,
-            allow_files = [".nix"],
+            allow_single_file = [".nix"],
             doc = "A .nix file that is a function of `pkgs` (and optionally `src`), or a py_nix_translate target, whose sources are passed as `src`.",
         ),
         "system": attr.string(default = "x86_64-linux", doc = "The Nix system nixpkgs is imported for."),

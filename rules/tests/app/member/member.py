@@ -1,0 +1,1 @@
+"""A module of the analysis tests' local package; never built."""

@@ -1,0 +1,2 @@
+# nixpkgs config for nix_build's analysis tests; never evaluated.
+{ allowUnfree = true; }

@@ -1,0 +1,2 @@
+# Never evaluated: the analysis tests only declare this file as an input.
+{ system, config, overlays }: { }

@@ -1,0 +1,2 @@
+# The first overlay of nix_build's analysis tests; never evaluated.
+final: prev: { }
