@@ -9,9 +9,11 @@ a prebuilt binary instead (no Go toolchain in the build, faster cold builds):
         sha256 = "...",
     )
     use_repo(nixpy, "nixpy_prebuilt")
-    register_toolchains("@nixpy_prebuilt//:toolchain")
+    register_toolchains("@nixpy_prebuilt//:all")
 
-The root module's toolchains come first, so the prebuilt binary wins over the one built from source.
+`@nixpy_prebuilt//:all` is two toolchains of the one binary: the build actions' (`:toolchain`) and the run
+targets' (`:run_toolchain`). The root module's toolchains come first, so the prebuilt binary wins over the ones
+built from source.
 """
 
 load("//rules/private:prebuilt.bzl", "nixpy_prebuilt_repository")

@@ -15,7 +15,10 @@ In WORKSPACE:
     load("@rules_nixpy//rules:repositories.bzl", "rules_nixpy_go_dependencies")
     rules_nixpy_go_dependencies()
 
-    register_toolchains("@rules_nixpy//rules:nixpy_from_source_toolchain")
+    register_toolchains(
+        "@rules_nixpy//rules:nixpy_from_source_toolchain",
+        "@rules_nixpy//rules:nixpy_run_from_source_toolchain",
+    )
 
 Bzlmod users need none of this: `bazel_dep(name = "rules_nixpy", ...)` brings the same repositories.
 """

@@ -2,7 +2,7 @@
 
 load("//rules:providers.bzl", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_runfiles")
+load(":toolchain.bzl", "NIXPY_RUN_TOOLCHAIN", "nixpy_run_executable", "nixpy_run_runfiles")
 
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -29,7 +29,7 @@ def _tags_file(ctx):
 def _nixpy_push_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
     tags = _tags_file(ctx)
-    nixpy = nixpy_executable(ctx)
+    nixpy = nixpy_run_executable(ctx)
     repository = ctx.attr.repository
     name_file = []
     if repository.endswith("/"):
@@ -55,7 +55,7 @@ def _nixpy_push_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags] + name_file).merge(nixpy_runfiles(ctx))
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags] + name_file).merge(nixpy_run_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags]))]
 
 nixpy_push = rule(
@@ -80,12 +80,12 @@ to push elsewhere, `--tag`, `--digest-file`.""",
         "_stamp_sh": attr.label(default = "//rules/private:stamp.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),
     },
-    toolchains = [NIXPY_TOOLCHAIN],
+    toolchains = [NIXPY_RUN_TOOLCHAIN],
 )
 
 def _nixpy_load_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
-    nixpy = nixpy_executable(ctx)
+    nixpy = nixpy_run_executable(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,
@@ -99,7 +99,7 @@ def _nixpy_load_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest]).merge(nixpy_runfiles(ctx))
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest]).merge(nixpy_run_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 nixpy_load = rule(
@@ -111,5 +111,5 @@ nixpy_load = rule(
         "repo_tags": attr.string_list(doc = "Tags in the Docker engine, e.g. [\"app:dev\"]; default nixpy/image:DIGEST12."),
         "_template": attr.label(default = "//rules/private:load.sh.tpl", allow_single_file = True),
     },
-    toolchains = [NIXPY_TOOLCHAIN],
+    toolchains = [NIXPY_RUN_TOOLCHAIN],
 )

@@ -1,6 +1,6 @@
 """nixpy_resolve: a runnable target that resolves a lock's hashes through a package index into the source tree."""
 
-load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_executable", "nixpy_runfiles")
+load(":toolchain.bzl", "NIXPY_RUN_TOOLCHAIN", "nixpy_run_executable", "nixpy_run_runfiles")
 
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
@@ -18,7 +18,7 @@ def _nixpy_resolve_impl(ctx):
         flags += ["--index-url", ctx.attr.index_url]
     for url in ctx.attr.extra_index_urls:
         flags += ["--extra-index-url", url]
-    nixpy = nixpy_executable(ctx)
+    nixpy = nixpy_run_executable(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,
@@ -31,7 +31,7 @@ def _nixpy_resolve_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy]).merge(nixpy_runfiles(ctx))
+    runfiles = ctx.runfiles(files = [nixpy]).merge(nixpy_run_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 nixpy_resolve = rule(
@@ -56,5 +56,5 @@ else pyproject's Poetry or PDM sources, else PyPI. Index pages are cached in `$X
         "pyproject": attr.label(allow_single_file = ["pyproject.toml"], doc = "The project's pyproject.toml, for the indexes of its [[tool.poetry.source]] or [[tool.pdm.source]] tables."),
         "_template": attr.label(default = "//rules/private:resolve.sh.tpl", allow_single_file = True),
     },
-    toolchains = [NIXPY_TOOLCHAIN],
+    toolchains = [NIXPY_RUN_TOOLCHAIN],
 )

@@ -1,8 +1,16 @@
-"""The nixpy toolchain: which nixpy binary the rules run."""
+"""The nixpy toolchains: which nixpy binaries the rules run.
+
+Two halves of nixpy, as rules_img splits its tool: the build actions run the action tool (translate, nix-build,
+plan, layer, assemble) on the execution platform; `bazel run` targets (push, load, resolve) run the run tool on
+the target platform. An edit of push, load or ci code then reruns no build action, and a run target's tool is one
+the machine running it can execute.
+"""
 
 NIXPY_TOOLCHAIN = Label("//rules:toolchain_type")
 
-def _nixpy_toolchain_impl(ctx):
+NIXPY_RUN_TOOLCHAIN = Label("//rules:run_toolchain_type")
+
+def _toolchain_info(ctx):
     info = ctx.attr.nixpy[DefaultInfo]
 
     # A binary built here runs with its runfiles; a downloaded file is just the file.
@@ -14,24 +22,36 @@ def _nixpy_toolchain_impl(ctx):
     )]
 
 nixpy_toolchain = rule(
-    implementation = _nixpy_toolchain_impl,
-    doc = """Declares a nixpy binary for the rules to run.
+    implementation = _toolchain_info,
+    doc = """Declares the nixpy that the build actions run, built or downloaded for the execution platform.
 
-rules_nixpy registers one built from source with rules_go (`@rules_nixpy//rules:nixpy_from_source_toolchain`);
-the `nixpy` module extension registers a prebuilt one instead.""",
+rules_nixpy registers one built from source with rules_go (`@rules_nixpy//rules:nixpy_from_source_toolchain`,
+`//tools/cmd/nixpy_action`); the `nixpy` module extension registers a prebuilt one instead. Any nixpy binary
+with the build subcommands serves: the full `//tools/cmd/nixpy` too.""",
     attrs = {
         "nixpy": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "exec", doc = "The nixpy executable: a binary target or a file."),
     },
 )
 
+nixpy_run_toolchain = rule(
+    implementation = _toolchain_info,
+    doc = """Declares the nixpy that `bazel run` targets (nixpy_push, nixpy_load, nixpy_resolve) execute, for the target platform.
+
+rules_nixpy registers one built from source (`@rules_nixpy//rules:nixpy_run_from_source_toolchain`,
+`//tools/cmd/nixpy_run`); the `nixpy` module extension registers a prebuilt one instead.""",
+    attrs = {
+        "nixpy": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "target", doc = "The nixpy executable: a binary target or a file."),
+    },
+)
+
 def nixpy_tool(ctx):
-    """Returns the resolved nixpy as an action's executable or tool (FilesToRunProvider or File)."""
+    """Returns the build actions' nixpy as an action's executable or tool (FilesToRunProvider or File)."""
     return ctx.toolchains[NIXPY_TOOLCHAIN].tool
 
-def nixpy_executable(ctx):
-    """Returns the resolved nixpy's executable File."""
-    return ctx.toolchains[NIXPY_TOOLCHAIN].executable
+def nixpy_run_executable(ctx):
+    """Returns the run tool's executable File, for a `bazel run` target's script."""
+    return ctx.toolchains[NIXPY_RUN_TOOLCHAIN].executable
 
-def nixpy_runfiles(ctx):
-    """Returns the runfiles that the resolved nixpy needs when it runs from a runfiles tree."""
-    return ctx.toolchains[NIXPY_TOOLCHAIN].runfiles
+def nixpy_run_runfiles(ctx):
+    """Returns the runfiles the run tool needs when it runs from a runfiles tree."""
+    return ctx.toolchains[NIXPY_RUN_TOOLCHAIN].runfiles

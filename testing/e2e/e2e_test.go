@@ -181,6 +181,20 @@ func TestExactInvalidation(t *testing.T) {
 	}
 }
 
+// TestBuildActionsLeaveOutRunCode: the image's actions run nixpy_action, which holds none of the code of
+// push, load, resolve and ci (the run tool's), so an edit there reruns no translate, Nix or image action.
+// The push target, which runs the run tool, does depend on it.
+func TestBuildActionsLeaveOutRunCode(t *testing.T) {
+	ws := workspace(t)
+	runCode := "(//tools/ci/... + //tools/registry/... + //tools/dockerload/... + //tools/pyindex/... + //tools/cli/runcmd/...)"
+	if deps := bazel(t, ws, "cquery", "deps(//"+helloPkg+":image) intersect "+runCode); strings.TrimSpace(deps) != "" {
+		t.Errorf("the image's actions depend on run code:\n%s", deps)
+	}
+	if deps := bazel(t, ws, "cquery", "deps(//"+helloPkg+":push) intersect //tools/cli/runcmd"); !strings.Contains(deps, "//tools/cli/runcmd:runcmd") {
+		t.Errorf("the push target does not run the run tool: cquery gave %q", deps)
+	}
+}
+
 // imageLayerSlots is py_nix_image's default max_layers: nix_image declares one layer action per slot.
 const imageLayerSlots = 12
 

@@ -46,7 +46,7 @@ nixpy.prebuilt(
 )
 use_repo(nixpy, "nixpy_prebuilt")
 
-register_toolchains("@nixpy_prebuilt//:toolchain")
+register_toolchains("@nixpy_prebuilt//:all")
 `, ws, hex.EncodeToString(sum[:]), prebuilt),
 		"BUILD.bazel": `load("@rules_nixpy//rules:defs.bzl", "py_nix_image")
 

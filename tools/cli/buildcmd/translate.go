@@ -1,4 +1,4 @@
-package main
+package buildcmd
 
 import (
 	"fmt"
@@ -9,12 +9,13 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/pyproject"
 	"github.com/nixpy/rules_nixpy/tools/translate"
 )
 
 func runTranslate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("translate", "--pyproject FILE [--lock FILE] --mode nixpkgs|lock -o OUT.nix", stderr)
+	fs := cli.NewFlagSet("translate", "--pyproject FILE [--lock FILE] --mode nixpkgs|lock -o OUT.nix", stderr)
 	pyprojectFile := fs.String("pyproject", "", "the project's pyproject.toml (required)")
 	lockFile := fs.String("lock", "", "the lock file: uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt with hashes (required in lock mode)")
 	mode := fs.String("mode", "", "nixpkgs: dependencies from nixpkgs, constraints checked when Nix evaluates; lock: every package pinned to the lock's artifacts (required)")
@@ -26,30 +27,30 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
 	projectVersion := fs.String("project-version", "", "the project's version where pyproject.toml leaves it dynamic and version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source): a Nix build has no .git")
 	artifacts := fs.String("artifacts", "", "the file `nixpy resolve` wrote for the lock: file names and URLs of hashes the lock pins without them")
-	var rewrites listFlag
+	var rewrites cli.ListFlag
 	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
 	out := fs.String("o", "", "write the Nix expression here (required)")
 	nameOut := fs.String("project-name-out", "", "also write the project's PEP 503 name to this file (rules use it as a repository's default tail)")
-	positional, err := parseFlags(fs, args)
+	positional, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(positional) > 0:
-		return usageError(fs, "unexpected argument %q", positional[0])
+		return cli.UsageError(fs, "unexpected argument %q", positional[0])
 	case *pyprojectFile == "":
-		return usageError(fs, "--pyproject is required")
+		return cli.UsageError(fs, "--pyproject is required")
 	case *mode == "":
-		return usageError(fs, "--mode is required")
+		return cli.UsageError(fs, "--mode is required")
 	case *out == "":
-		return usageError(fs, "-o is required")
+		return cli.UsageError(fs, "-o is required")
 	}
 	opts := translate.Options{Mode: *mode, Extras: splitList(*extras), Groups: splitList(*groups), Python: *python, System: *system, Libc: *libc,
 		ProjectVersion: *projectVersion, ReadFile: os.ReadFile}
 	for _, r := range rewrites {
 		from, to, ok := strings.Cut(r, "=")
 		if !ok || from == "" || to == "" {
-			return usageError(fs, "--url-rewrite %q: want FROM=TO", r)
+			return cli.UsageError(fs, "--url-rewrite %q: want FROM=TO", r)
 		}
 		opts.URLRewrites = append(opts.URLRewrites, translate.Rewrite{From: from, To: to})
 	}

@@ -1,4 +1,5 @@
-package main
+// Package cli holds what nixpy's commands share: the subcommand type and dispatcher, and flag types.
+package cli
 
 import (
 	"encoding/json"
@@ -10,30 +11,30 @@ import (
 	"strings"
 )
 
-// listFlag is a repeatable flag: each use adds one value.
-type listFlag []string
+// ListFlag is a repeatable flag: each use adds one value.
+type ListFlag []string
 
-func (l *listFlag) String() string { return strings.Join(*l, " ") }
-func (l *listFlag) Set(v string) error {
+func (l *ListFlag) String() string { return strings.Join(*l, " ") }
+func (l *ListFlag) Set(v string) error {
 	*l = append(*l, v)
 	return nil
 }
 
-// argvFlag is a command line (--entrypoint, --cmd): each use adds one argument, or a JSON array
+// ArgvFlag is a command line (--entrypoint, --cmd): each use adds one argument, or a JSON array
 // sets them all at once. It stays nil when unused, so an unset flag keeps a base image's value.
-type argvFlag struct {
+type ArgvFlag struct {
 	argv []string
 	set  bool
 }
 
-func (a *argvFlag) String() string {
+func (a *ArgvFlag) String() string {
 	if a == nil {
 		return ""
 	}
 	return strings.Join(a.argv, " ")
 }
 
-func (a *argvFlag) Set(v string) error {
+func (a *ArgvFlag) Set(v string) error {
 	a.set = true
 	if strings.HasPrefix(strings.TrimSpace(v), "[") {
 		var argv []string
@@ -47,17 +48,17 @@ func (a *argvFlag) Set(v string) error {
 	return nil
 }
 
-func (a *argvFlag) value() []string {
+func (a *ArgvFlag) Value() []string {
 	if !a.set {
 		return nil
 	}
 	return append([]string{}, a.argv...)
 }
 
-// mapFlag is a repeatable KEY=VALUE flag.
-type mapFlag map[string]string
+// MapFlag is a repeatable KEY=VALUE flag.
+type MapFlag map[string]string
 
-func (m mapFlag) String() string {
+func (m MapFlag) String() string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k+"="+m[k])
@@ -66,7 +67,7 @@ func (m mapFlag) String() string {
 	return strings.Join(keys, " ")
 }
 
-func (m mapFlag) Set(v string) error {
+func (m MapFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || k == "" {
 		return fmt.Errorf("want KEY=VALUE, got %q", v)
@@ -75,8 +76,8 @@ func (m mapFlag) Set(v string) error {
 	return nil
 }
 
-// newFlagSet makes a flag set that reports to stderr and prints usage then the flags for -h.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+// NewFlagSet makes a flag set that reports to stderr and prints usage then the flags for -h.
+func NewFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("nixpy "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -86,16 +87,16 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, allowing flags after positional arguments (nixpy closure PATH -o FILE),
+// ParseFlags parses args, allowing flags after positional arguments (nixpy closure PATH -o FILE),
 // and returns the positional arguments. -h is not an error: usage was printed, errHelp says stop.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func ParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
 			}
-			return nil, errUsage
+			return nil, ErrUsage
 		}
 		if fs.NArg() == 0 {
 			return positional, nil
@@ -108,9 +109,17 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // errHelp ends a subcommand that printed its usage for -h: not a failure.
 var errHelp = errors.New("help requested")
 
-// usageError prints a usage problem the flag package cannot see, like a missing required flag.
-func usageError(fs *flag.FlagSet, format string, args ...any) error {
+// UsageError prints a usage problem the flag package cannot see, like a missing required flag.
+func UsageError(fs *flag.FlagSet, format string, args ...any) error {
 	fmt.Fprintf(fs.Output(), "nixpy %s: %s\n", strings.TrimPrefix(fs.Name(), "nixpy "), fmt.Sprintf(format, args...))
 	fs.Usage()
-	return errUsage
+	return ErrUsage
+}
+
+// HelpIsSuccess turns the -h case into success and passes other parse errors on.
+func HelpIsSuccess(err error) error {
+	if err == errHelp {
+		return nil
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package main
+package runcmd
 
 import (
 	"context"
@@ -10,29 +10,30 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/registry"
 )
 
 func runPush(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--report-file F] [--insecure]", stderr)
+	fs := cli.NewFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--digest-file F] [--report-file F] [--insecure]", stderr)
 	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
 	repository := fs.String("repository", "", "HOST/REPO to push to (required); credentials come from the Docker config and its helpers")
-	var tags listFlag
+	var tags cli.ListFlag
 	fs.Var(&tags, "tag", "also tag the pushed manifest; repeatable")
 	digestFile := fs.String("digest-file", "", "write the pushed manifest digest (sha256:...) to this file")
 	reportFile := fs.String("report-file", "", "write what the push did (reference, digest, bytes and blobs uploaded) to this file as JSON")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
 	mountFrom := fs.String("mount-from", "", "HOST/REPO on the same registry to mount layers from instead of uploading them")
 	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case *image == "" || *repository == "":
-		return usageError(fs, "--image and --repository are required")
+		return cli.UsageError(fs, "--image and --repository are required")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -1,4 +1,4 @@
-package main
+package runcmd
 
 import (
 	"context"
@@ -14,29 +14,30 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pyindex"
 	"github.com/nixpy/rules_nixpy/tools/tomlfile"
 )
 
 func runResolve(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("resolve", "--lock FILE [--index-url URL] [--extra-index-url URL]... [-o FILE]", stderr)
+	fs := cli.NewFlagSet("resolve", "--lock FILE [--index-url URL] [--extra-index-url URL]... [-o FILE]", stderr)
 	lockFile := fs.String("lock", "", "the lock file whose hashes to resolve: requirements.txt with hashes, poetry.lock or pdm.lock (required)")
 	indexURL := fs.String("index-url", "", "the package index's simple API, e.g. https://pypi.org/simple/ (default: the lock's --index-url, else PyPI)")
 	pyprojectFile := fs.String("pyproject", "", "the project's pyproject.toml, whose [[tool.poetry.source]] and [[tool.pdm.source]] indexes a lock that names none is resolved through")
-	var extra listFlag
+	var extra cli.ListFlag
 	fs.Var(&extra, "extra-index-url", "another index to look in after the main one (repeatable; adds to the lock's own)")
 	cacheDir := fs.String("cache-dir", pyindex.DefaultCacheDir(), "keep index pages here between runs; empty for none")
 	out := fs.String("o", "", "write the artifacts file here (default: beside the lock, requirements.txt -> requirements.resolved.toml)")
-	positional, err := parseFlags(fs, args)
+	positional, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(positional) > 0:
-		return usageError(fs, "unexpected argument %q", positional[0])
+		return cli.UsageError(fs, "unexpected argument %q", positional[0])
 	case *lockFile == "":
-		return usageError(fs, "--lock is required")
+		return cli.UsageError(fs, "--lock is required")
 	}
 	if *out == "" {
 		*out = lockfile.ResolvedPath(*lockFile)

@@ -1,4 +1,4 @@
-package main
+package buildcmd
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
@@ -19,21 +20,21 @@ import (
 // paths changed.
 
 func runPlan(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plan", "--closure closure.json --top-file FILE --config-out FILE --layer-out FILE... [flags]", stderr)
+	fs := cli.NewFlagSet("plan", "--closure closure.json --top-file FILE --config-out FILE --layer-out FILE... [flags]", stderr)
 	f := addImageFlags(fs)
 	configOut := fs.String("config-out", "", "write the image's config (values, history) to `FILE` (required)")
-	var layerOuts listFlag
+	var layerOuts cli.ListFlag
 	fs.Var(&layerOuts, "layer-out", "write the next layer's spec to `FILE`; repeat once per layer slot, bottom first: slots the plan leaves unused get an empty spec (required)")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case f.missing() || *configOut == "" || len(layerOuts) == 0:
-		return usageError(fs, "--closure, --top (or --top-file), --config-out and --layer-out are required")
+		return cli.UsageError(fs, "--closure, --top (or --top-file), --config-out and --layer-out are required")
 	}
 	opts, err := f.options()
 	if err != nil {
@@ -66,20 +67,20 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 }
 
 func runLayer(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("layer", "--spec FILE --blob FILE --descriptor FILE [--store-dir DIR]", stderr)
+	fs := cli.NewFlagSet("layer", "--spec FILE --blob FILE --descriptor FILE [--store-dir DIR]", stderr)
 	specFile := fs.String("spec", "", "the layer's spec from nixpy plan (required)")
 	blob := fs.String("blob", "", "write the compressed layer to `FILE` (required; empty for an unused slot)")
 	descriptor := fs.String("descriptor", "", "write the layer's digest, diffID and size to `FILE` (required; null for an unused slot)")
 	storeDir := fs.String("store-dir", "", "read store paths from this directory (default: the spec's store directory)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case *specFile == "" || *blob == "" || *descriptor == "":
-		return usageError(fs, "--spec, --blob and --descriptor are required")
+		return cli.UsageError(fs, "--spec, --blob and --descriptor are required")
 	}
 	var spec ociimage.LayerSpec
 	if err := ociimage.ReadJSON(*specFile, &spec); err != nil {
@@ -107,26 +108,26 @@ func realiser(storeDir string, log io.Writer) ociimage.Realise {
 }
 
 func runAssemble(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("assemble", "--config FILE --descriptor FILE --blob FILE... --out DIR [flags]", stderr)
+	fs := cli.NewFlagSet("assemble", "--config FILE --descriptor FILE --blob FILE... --out DIR [flags]", stderr)
 	configFile := fs.String("config", "", "the image's config from nixpy plan (required)")
-	var descriptors, blobs listFlag
+	var descriptors, blobs cli.ListFlag
 	fs.Var(&descriptors, "descriptor", "a layer's descriptor from nixpy layer; repeat for each slot, bottom first (required)")
 	fs.Var(&blobs, "blob", "the layer's blob from nixpy layer; repeat in the order of --descriptor (required)")
 	base := fs.String("base", "", "the OCI image layout the plan built on (default: an empty image)")
 	out := fs.String("out", "", "write the OCI image layout to this directory (required; replaced atomically)")
 	digestOut := fs.String("digest-out", "", "also write the manifest's digest to `FILE`")
 	dockerArchive := fs.String("docker-archive", "", "also write a docker load tarball to `FILE`")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case *configFile == "" || len(descriptors) == 0 || *out == "":
-		return usageError(fs, "--config, --descriptor, --blob and --out are required")
+		return cli.UsageError(fs, "--config, --descriptor, --blob and --out are required")
 	case len(descriptors) != len(blobs):
-		return usageError(fs, "%d --descriptor for %d --blob: give them in pairs", len(descriptors), len(blobs))
+		return cli.UsageError(fs, "%d --descriptor for %d --blob: give them in pairs", len(descriptors), len(blobs))
 	}
 	var cfg ociimage.ImageConfig
 	if err := ociimage.ReadJSON(*configFile, &cfg); err != nil {

@@ -1,4 +1,4 @@
-package main
+package buildcmd
 
 import (
 	"context"
@@ -6,20 +6,21 @@ import (
 	"io"
 	"os"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 )
 
 func runClosure(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("closure", "STOREPATH... -o closure.json", stderr)
+	fs := cli.NewFlagSet("closure", "STOREPATH... -o closure.json", stderr)
 	out := fs.String("o", "", "write the closure here (required)")
 	nix := fs.String("nix", "nix", "the nix binary to run nix path-info --json -r with")
 	fromJSON := fs.String("from-json", "", "read nix path-info --json -r output from `FILE` instead of running nix")
-	paths, err := parseFlags(fs, args)
+	paths, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	if *out == "" {
-		return usageError(fs, "-o is required")
+		return cli.UsageError(fs, "-o is required")
 	}
 	var c *closure.Closure
 	if *fromJSON != "" {
@@ -37,7 +38,7 @@ func runClosure(args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		if len(paths) == 0 {
-			return usageError(fs, "give at least one STOREPATH")
+			return cli.UsageError(fs, "give at least one STOREPATH")
 		}
 		if c, err = closure.Query(context.Background(), *nix, nil, paths); err != nil {
 			return err
@@ -48,12 +49,4 @@ func runClosure(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "nixpy closure: %d store paths in %s\n", len(c.Paths), *out)
 	return nil
-}
-
-// helpIsSuccess turns the -h case into success and passes other parse errors on.
-func helpIsSuccess(err error) error {
-	if err == errHelp {
-		return nil
-	}
-	return err
 }

@@ -1,4 +1,4 @@
-package main
+package buildcmd
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
@@ -21,13 +22,13 @@ type imageFlags struct {
 	workdir, user, system                              *string
 	maxLayers                                          *int
 	binEntrypoint                                      *bool
-	entrypoint, cmd                                    argvFlag
-	env, ports, symlinks, stamp                        listFlag
-	labels, annotations                                mapFlag
+	entrypoint, cmd                                    cli.ArgvFlag
+	env, ports, symlinks, stamp                        cli.ListFlag
+	labels, annotations                                cli.MapFlag
 }
 
 func addImageFlags(fs *flag.FlagSet) *imageFlags {
-	f := &imageFlags{labels: mapFlag{}, annotations: mapFlag{}}
+	f := &imageFlags{labels: cli.MapFlag{}, annotations: cli.MapFlag{}}
 	f.closureFile = fs.String("closure", "", "`FILE` from nixpy closure (required)")
 	f.top = fs.String("top", "", "the store path that goes alone into the top layer, usually the application (this or --top-file required)")
 	f.topFile = fs.String("top-file", "", "read --top from `FILE`, such as nix_build's out_path")
@@ -88,9 +89,9 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		DiskDir:       *f.storeDir,
 		MaxLayers:     *f.maxLayers,
 		System:        *f.system,
-		Entrypoint:    f.entrypoint.value(),
+		Entrypoint:    f.entrypoint.Value(),
 		BinEntrypoint: *f.binEntrypoint,
-		Cmd:           f.cmd.value(),
+		Cmd:           f.cmd.Value(),
 		Env:           f.env,
 		WorkDir:       *f.workdir,
 		User:          *f.user,
@@ -134,21 +135,21 @@ func readStatus(files []string) (map[string]string, error) {
 }
 
 func runImage(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("image", "--closure closure.json --top STOREPATH --out DIR [flags]", stderr)
+	fs := cli.NewFlagSet("image", "--closure closure.json --top STOREPATH --out DIR [flags]", stderr)
 	f := addImageFlags(fs)
 	out := fs.String("out", "", "write the OCI image layout to this directory (required; replaced atomically)")
 	dockerArchive := fs.String("docker-archive", "", "also write a docker load tarball to `FILE`")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
 	jobs := fs.Int("jobs", 0, "layers compressed at once (default: one per CPU)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case f.missing() || *out == "":
-		return usageError(fs, "--closure, --top (or --top-file) and --out are required")
+		return cli.UsageError(fs, "--closure, --top (or --top-file) and --out are required")
 	}
 	opts, err := f.options()
 	if err != nil {

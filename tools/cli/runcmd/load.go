@@ -1,4 +1,4 @@
-package main
+package runcmd
 
 import (
 	"context"
@@ -7,23 +7,24 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/dockerload"
 )
 
 func runLoad(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("load", "--image DIR [--tag T]...", stderr)
+	fs := cli.NewFlagSet("load", "--image DIR [--tag T]...", stderr)
 	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
-	var tags listFlag
+	var tags cli.ListFlag
 	fs.Var(&tags, "tag", "tag in the Docker engine, e.g. app:dev; repeatable (default: nixpy/image:DIGEST12)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case *image == "":
-		return usageError(fs, "--image is required")
+		return cli.UsageError(fs, "--image is required")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

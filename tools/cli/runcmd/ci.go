@@ -1,4 +1,4 @@
-package main
+package runcmd
 
 import (
 	"context"
@@ -9,30 +9,31 @@ import (
 	"os/signal"
 
 	"github.com/nixpy/rules_nixpy/tools/ci"
+	"github.com/nixpy/rules_nixpy/tools/cli"
 )
 
 func runCI(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ci", "--base COMMIT --head COMMIT [--bazel-arg ARG]... [--jobs N] [--summary-json FILE] [--dry-run]", stderr)
+	fs := cli.NewFlagSet("ci", "--base COMMIT --head COMMIT [--bazel-arg ARG]... [--jobs N] [--summary-json FILE] [--dry-run]", stderr)
 	base := fs.String("base", "", "the commit compared against, e.g. github.event.before; empty or all zeros: every image (required, may be empty)")
 	head := fs.String("head", "", "the commit built and pushed, normally the checkout's (required)")
 	workspace := fs.String("workspace", "", "the Bazel workspace (default: where `bazel run` was called, else the current directory)")
 	bazelBin := fs.String("bazel", "bazel", "the bazel or bazelisk command")
-	var bazelArgs listFlag
+	var bazelArgs cli.ListFlag
 	fs.Var(&bazelArgs, "bazel-arg", "passed to every bazel build and cquery, e.g. --bazel-arg=--disk_cache=/var/cache/bazel; repeatable")
 	summaryJSON := fs.String("summary-json", "", "also write the summary to this file as JSON")
 	dryRun := fs.Bool("dry-run", false, "list the images that would be pushed; build and push nothing")
 	jobs := fs.Int("jobs", ci.DefaultJobs, "push up to this many images at once (the first image of each registry goes alone, so the others mount its layers)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case len(rest) > 0:
-		return usageError(fs, "unexpected arguments %q", rest)
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
 	case *head == "":
-		return usageError(fs, "--head is required")
+		return cli.UsageError(fs, "--head is required")
 	case *jobs < 1:
-		return usageError(fs, "--jobs %d: want at least 1", *jobs)
+		return cli.UsageError(fs, "--jobs %d: want at least 1", *jobs)
 	}
 	ws := *workspace
 	if ws == "" {

@@ -1,4 +1,4 @@
-package main
+package buildcmd
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/nixstore"
 )
@@ -15,28 +16,28 @@ import (
 // runNixBuild is the nix_build rule's action: nix-build with nixpkgs imported hermetically, the
 // project's declared sources as src, and the result's closure written beside its store path.
 func runNixBuild(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("nix-build", "--file FILE --nixpkgs DEFAULT_NIX --closure-out FILE --out-path-out FILE [flags] [REL FILE]...", stderr)
+	fs := cli.NewFlagSet("nix-build", "--file FILE --nixpkgs DEFAULT_NIX --closure-out FILE --out-path-out FILE [flags] [REL FILE]...", stderr)
 	file := fs.String("file", "", "the Nix file to build, a function of pkgs (and src, python) (required)")
 	attr := fs.String("attr", "app", "the attribute to build")
 	nixpkgs := fs.String("nixpkgs", "", "nixpkgs' default.nix or directory (required)")
 	system := fs.String("system", "x86_64-linux", "the Nix system nixpkgs is imported for")
 	config := fs.String("config", "", "a .nix file holding the nixpkgs config (default `{ }`: $NIXPKGS_CONFIG and ~/.config/nixpkgs are never read)")
-	var overlays listFlag
+	var overlays cli.ListFlag
 	fs.Var(&overlays, "overlay", "a .nix file holding one nixpkgs overlay; repeat, in order (default none)")
 	interpreter := fs.String("interpreter", "", "a nixpkgs attribute path passed as the expression's python argument, e.g. python312")
 	srcRoot := fs.String("src-root", ".", "the directory, relative to the workspace, passed as src (that of pyproject.toml)")
 	outLink := fs.String("out-link", "", "link the result here: a GC root for as long as the link exists")
 	closureOut := fs.String("closure-out", "", "write the result's closure.json here (required)")
 	outPathOut := fs.String("out-path-out", "", "write the built store path here (required)")
-	rest, err := parseFlags(fs, args)
+	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
-		return helpIsSuccess(err)
+		return cli.HelpIsSuccess(err)
 	}
 	switch {
 	case *file == "" || *nixpkgs == "" || *closureOut == "" || *outPathOut == "":
-		return usageError(fs, "--file, --nixpkgs, --closure-out and --out-path-out are required")
+		return cli.UsageError(fs, "--file, --nixpkgs, --closure-out and --out-path-out are required")
 	case len(rest)%2 != 0:
-		return usageError(fs, "sources come in pairs, REL FILE: got %d arguments", len(rest))
+		return cli.UsageError(fs, "sources come in pairs, REL FILE: got %d arguments", len(rest))
 	}
 	b := nixstore.Build{
 		NixFile: *file, Attr: *attr, Nixpkgs: *nixpkgs, System: *system, Config: *config, Overlays: overlays,

@@ -1,0 +1,19 @@
+// Package buildcmd holds nixpy's subcommands that Bazel's build actions run: translation, the Nix
+// build and the image's plan, layers and assembly. It leaves out what only `bazel run` needs (push,
+// load, ci, resolve, in runcmd), so an edit there changes no build action's tool.
+package buildcmd
+
+import "github.com/nixpy/rules_nixpy/tools/cli"
+
+// Commands are the build actions' subcommands.
+func Commands() map[string]cli.Command {
+	return map[string]cli.Command{
+		"translate": {Summary: "translate pyproject.toml and its lock file into a Nix expression", Run: runTranslate},
+		"nix-build": {Summary: "build a Nix file's attribute against a nixpkgs and write its closure (the nix_build rule's action)", Run: runNixBuild},
+		"closure":   {Summary: "write closure.json: store paths with narHash, narSize, references", Run: runClosure},
+		"image":     {Summary: "build a layered OCI image layout from closure.json", Run: runImage},
+		"plan":      {Summary: "nixpy image's first step: write the layer specs and the image config", Run: runPlan},
+		"layer":     {Summary: "nixpy image's second step: build one layer from its spec", Run: runLayer},
+		"assemble":  {Summary: "nixpy image's last step: write the image layout from the built layers", Run: runAssemble},
+	}
+}
