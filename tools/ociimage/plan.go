@@ -82,7 +82,11 @@ func Plan(opts Options) (*Planned, error) {
 	if err := checkOnDisk(paths, opts.DiskDir); err != nil {
 		return nil, err
 	}
-	base, baseLayers, err := readBase(opts.Base)
+	plat, err := Platform(opts.System)
+	if err != nil {
+		return nil, err
+	}
+	base, baseLayers, err := readBase(opts.Base, plat)
 	if err != nil {
 		return nil, err
 	}
