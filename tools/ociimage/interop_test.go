@@ -71,10 +71,10 @@ func firstLayer(t *testing.T, img v1.Image) v1.Hash {
 	return d
 }
 
-// TestBaseForPlatform builds on layouts of several images, as oci_pull of a multi-platform image, `crane
-// pull --format=oci` or rules_oci's oci_image_index leave them: the base is the image for the closure's
-// system, found through a nested index and by the config when the descriptor has no platform; a layout
-// with no image for it fails naming its index.json and the platforms it has.
+// TestBaseForPlatform builds on layouts of several images, as `crane pull --format=oci` or rules_oci's
+// oci_image_index leave them: the base is the image for the closure's system, found through a nested
+// index and by the config when the descriptor has no platform; a layout with no image for it fails
+// naming its index.json and the platforms it has.
 func TestBaseForPlatform(t *testing.T) {
 	f := newFixture(t)
 	work := t.TempDir()

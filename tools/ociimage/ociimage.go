@@ -382,8 +382,8 @@ func ReadLayout(dir string) (v1.Image, error) {
 }
 
 // ReadLayoutFor opens the image of an OCI image layout for a platform, checked as ReadLayout checks
-// it. The layout may hold several images: a multi-platform index as oci_pull or `crane pull --format=oci`
-// write it, or an index.json whose one entry is itself an index (rules_oci's oci_image_index). The image
+// it. The layout may hold several images: a multi-platform index as `crane pull --format=oci` writes it,
+// or an index.json whose one entry is itself an index (rules_oci's oci_image_index). The image
 // for the platform is picked by its descriptor's platform, else by its config's os and architecture; a
 // layout with one image gives that one whatever its platform (the caller compares the config's), one
 // with several and none for the platform is an error that names index.json and the platforms it has.
