@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -184,5 +185,66 @@ func checkOCILayout(t *testing.T, dir string) {
 	t.Helper()
 	if err := ocitest.CheckLayout(dir); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWriteOCIArchive: the archive of a layout is the same bytes each time, starts with oci-layout and
+// index.json, and unpacks to a layout that passes ocitest.CheckLayout.
+func TestWriteOCIArchive(t *testing.T) {
+	f := newFixture(t)
+	work := t.TempDir()
+	out := filepath.Join(work, "image")
+	if _, err := Build(f.options(t), out, ""); err != nil {
+		t.Fatal(err)
+	}
+	var archives [][]byte
+	for _, name := range []string{"one.tar", "two.tar"} {
+		if err := WriteOCIArchive(out, filepath.Join(work, name)); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(filepath.Join(work, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		archives = append(archives, data)
+	}
+	if !bytes.Equal(archives[0], archives[1]) {
+		t.Error("two archives of one layout differ")
+	}
+	unpacked := filepath.Join(work, "unpacked")
+	tr := tar.NewReader(bytes.NewReader(archives[0]))
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+		if h.Uid != 0 || h.Gid != 0 || h.ModTime.Unix() != 0 {
+			t.Errorf("%s: owner %d:%d, mtime %v", h.Name, h.Uid, h.Gid, h.ModTime)
+		}
+		path := filepath.Join(unpacked, h.Name)
+		if h.Typeflag == tar.TypeDir {
+			os.MkdirAll(path, 0o755)
+			continue
+		}
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		data, _ := io.ReadAll(tr)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(names) < 5 || !slices.Equal(names[:4], []string{"oci-layout", "index.json", "blobs/", "blobs/sha256/"}) {
+		t.Errorf("entries %v, want oci-layout, index.json, blobs/, blobs/sha256/ and the blobs", names)
+	}
+	checkOCILayout(t, unpacked)
+	if err := WriteOCIArchive(filepath.Join(work, "nowhere"), filepath.Join(work, "bad.tar")); err == nil {
+		t.Error("archiving a missing layout succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(work, "bad.tar")); err == nil {
+		t.Error("a failed archive left its file")
 	}
 }

@@ -6,6 +6,7 @@
 package ociimage
 
 import (
+	"archive/tar"
 	"errors"
 	"fmt"
 	"io"
@@ -625,6 +626,80 @@ func replace(tmp, out string) error {
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	return nil
+}
+
+// WriteOCIArchive writes the OCI image layout at dir as one tar file (an OCI archive: what podman load,
+// skopeo's oci-archive: and Docker 25's docker load read), after checking it as ReadLayout does. The
+// tar is the same bytes for the same layout: oci-layout, index.json, then blobs/ in name order, every
+// entry owned by 0:0 with mtime 0.
+func WriteOCIArchive(dir, file string) error {
+	if _, err := ReadLayout(dir); err != nil {
+		return err
+	}
+	files, err := linkedLayout(dir)
+	if err != nil {
+		return err
+	}
+	blobs, err := os.ReadDir(filepath.Join(files, "blobs", "sha256"))
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", file, err)
+	}
+	defer os.Remove(tmp.Name())
+	tw := tar.NewWriter(tmp)
+	header := func(name string, mode, size int64, typ byte) error {
+		return tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: size, Typeflag: typ,
+			ModTime: time.Unix(0, 0), Format: tar.FormatUSTAR})
+	}
+	addFile := func(name, path string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if err := header(name, 0o644, st.Size(), tar.TypeReg); err != nil {
+			return err
+		}
+		_, err = io.Copy(tw, f)
+		return err
+	}
+	err = addFile("oci-layout", filepath.Join(files, "oci-layout"))
+	if err == nil {
+		err = addFile("index.json", filepath.Join(files, "index.json"))
+	}
+	for _, d := range []string{"blobs/", "blobs/sha256/"} {
+		if err == nil {
+			err = header(d, 0o755, 0, tar.TypeDir)
+		}
+	}
+	for _, b := range blobs {
+		if err == nil {
+			err = addFile("blobs/sha256/"+b.Name(), filepath.Join(files, "blobs", "sha256", b.Name()))
+		}
+	}
+	if err == nil {
+		err = tw.Close()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", file, err)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"plan":      {"nixpy image's first step: write the layer specs and the image config", runPlan},
 		"layer":     {"nixpy image's second step: build one layer from its spec", runLayer},
 		"assemble":  {"nixpy image's last step: write the image layout from the built layers", runAssemble},
+		"archive":   {"write an image layout as one OCI archive tar file", runArchive},
 		"push":      {"push an image layout to a registry, only the blobs it lacks", runPush},
 		"load":      {"load an image layout into the local Docker engine", runLoad},
 		"ci":        {"build and push the images changed between two commits, with the commit as tag", runCI},
