@@ -157,13 +157,28 @@ def _nix_image_impl(ctx):
         execution_requirements = _LOCAL,
     )
 
+    # The layout as one tar file, built only when the output group oci_tarball is asked for.
+    tarball = ctx.actions.declare_file(ctx.label.name + ".oci.tar")
+    targs = ctx.actions.args()
+    targs.add("archive")
+    targs.add("--layout", layout.path)
+    targs.add("--out", tarball)
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = [targs],
+        inputs = [layout],
+        outputs = [tarball],
+        mnemonic = "NixPyImageArchive",
+        progress_message = "Archiving OCI image %{label}",
+    )
+
     # The default output is the layout alone, one directory as rules_oci's oci_image gives: rules_oci's
     # oci_push, oci_load and oci_image's base, and rules_img's image_manifest_from_oci_layout, take a
-    # target of exactly one file. The digest is an output group of its own.
+    # target of exactly one file. The digest and the tarball are output groups of their own.
     return [
         DefaultInfo(files = depset([layout])),
         NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name),
-        OutputGroupInfo(digest = depset([digest])),
+        OutputGroupInfo(digest = depset([digest]), oci_tarball = depset([tarball])),
     ]
 
 nix_image = rule(
@@ -185,7 +200,10 @@ Outputs: the target's one default output is `NAME.oci`, a directory holding a pl
 index.json listing one OCI image manifest, blobs/sha256/HEX), the shape rules_oci's oci_image gives: rules_oci's
 oci_push and oci_load (`image`), oci_image (`base`) and rules_img's image_manifest_from_oci_layout (`src`) take
 the target as it is. `NAME.digest`, the manifest's digest (sha256:...), is the output group `digest`:
-`bazel build --output_groups=+digest //app:image`, or a filegroup with `output_group = "digest"`.""",
+`bazel build --output_groups=+digest //app:image`, or a filegroup with `output_group = "digest"`. The output
+group `oci_tarball` is `NAME.oci.tar`, the same layout as one deterministic tar file (an OCI archive, for
+podman load, skopeo's oci-archive: or a rule that wants a file), built only when asked for
+(mnemonic NixPyImageArchive).""",
     attrs = {
         "annotations": attr.string_dict(doc = "OCI manifest annotations."),
         "base": attr.label(doc = """An image to build on; its layers count toward max_layers. A nix_image or py_nix_image, or

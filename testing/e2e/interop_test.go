@@ -142,7 +142,7 @@ func writeBaseLayout(t *testing.T, dir string, images ...v1.Image) {
 // default output is the one directory rules_oci's allow_single_file attributes take. Then rules_oci's push
 // (crane push of the directory, by index.json's manifests[0] digest) and its load (a docker archive of that
 // manifest's blobs, docker load) are done as its scripts do them: the loaded image holds the base's file
-// and answers.
+// and answers. The output group oci_tarball is the same layout as one tar file.
 func TestForeignBaseAndOCIConsumers(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "interop", interopBuild)
@@ -157,7 +157,7 @@ func TestForeignBaseAndOCIConsumers(t *testing.T) {
 	writeBaseLayout(t, filepath.Join(dir, "multi"), arm, amd)
 
 	image, multi := "//"+pkg+":image", "//"+pkg+":image_multi"
-	bazel(t, ws, "build", "--output_groups=+digest", image, multi)
+	bazel(t, ws, "build", "--output_groups=+digest,+oci_tarball", image, multi)
 	bin := strings.TrimSpace(bazel(t, ws, "info", "bazel-bin"))
 	layoutDir := filepath.Join(bin, pkg, "image.oci")
 	for name, base := range map[string]v1.Image{"image": pulled, "image_multi": amd} {
@@ -175,6 +175,13 @@ func TestForeignBaseAndOCIConsumers(t *testing.T) {
 	}
 	if _, err := bazelResult(ws, "build", "--nobuild", "//"+pkg+":image_bad"); err == nil || !strings.Contains(err.Error(), "gives 1 files, 0 of them index.json") {
 		t.Errorf("a base that is no OCI layout: %v", err)
+	}
+	unpacked := untar(t, filepath.Join(bin, pkg, "image.oci.tar"))
+	if err := ocitest.CheckLayout(unpacked); err != nil {
+		t.Errorf("image.oci.tar (output group oci_tarball): %v", err)
+	}
+	if a, b := readFile(t, filepath.Join(unpacked, "index.json")), readFile(t, filepath.Join(layoutDir, "index.json")); a != b {
+		t.Errorf("image.oci.tar's index.json differs from image.oci's:\n%s\n%s", a, b)
 	}
 	files := strings.Fields(bazel(t, ws, "cquery", "--output=files", image))
 	if len(files) != 1 || !strings.HasSuffix(files[0], pkg+"/image.oci") {
@@ -254,5 +261,44 @@ func dockerLoadLikeRulesOCI(t *testing.T, dir, digest, tag string) {
 	load.Stdin = &buf
 	if out, err := load.CombinedOutput(); err != nil {
 		t.Fatalf("docker load: %v\n%s", err, out)
+	}
+}
+
+// untar unpacks a tar file of regular files and directories into a temporary directory.
+func untar(t *testing.T, file string) string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dir := t.TempDir()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return dir
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if h.Typeflag == tar.TypeDir {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(out, tr); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
 	}
 }
