@@ -124,7 +124,8 @@ def py_nix_image(
       annotations: OCI manifest annotations.
       symlinks: PATH = TARGET symlinks in the root layer (in the top layer when TARGET is in the built path).
       max_layers: At most this many layers.
-      base: A nix_image or py_nix_image to build on.
+      base: An image to build on: a nix_image or py_nix_image, or any target whose default output is one OCI
+        image layout, a directory (rules_oci's oci_image or oci_pull) or the layout's files; see nix_image.
       **kwargs: Common attributes (visibility, tags, testonly) for the image target.
     """
     if mode == None:

@@ -51,13 +51,46 @@ def _plan_args(ctx, info):
     args.add_all(ctx.attr.ports, before_each = "--port")
     return args, inputs
 
+def _base_layout(ctx):
+    """The base image's OCI layout: the directory `--base` names and a depset of the files it needs.
+
+    A nix_image gives its layout. Any other target gives one layout through DefaultInfo: a directory (a tree
+    artifact, as rules_oci's oci_image and oci_pull make), or the layout's files themselves (index.json,
+    oci-layout, blobs/sha256/...), whose directory is the one holding index.json. The target's runfiles come
+    along: rules_oci's oci_image may write its blobs as symlinks into its base's layout, listed there.
+    """
+    base = ctx.attr.base
+    if not base:
+        return None, depset()
+    if NixPyImageInfo in base:
+        layout = base[NixPyImageInfo].layout
+        return layout.path, depset([layout])
+    default = base[DefaultInfo]
+    files = default.files.to_list()
+    inputs = depset(files, transitive = [default.default_runfiles.files])
+    if len(files) == 1 and files[0].is_directory:
+        return files[0].path, inputs
+    indexes = [f for f in files if f.basename == "index.json"]
+    if len(indexes) != 1:
+        fail("{}: base {} gives {} files, {} of them index.json: want one OCI image layout, a directory or its files with one index.json".format(
+            ctx.label,
+            base.label,
+            len(files),
+            len(indexes),
+        ))
+    root = indexes[0].dirname
+    for f in files:
+        if root and not f.path.startswith(root + "/"):
+            fail("{}: base {} gives {}, outside the OCI layout in {} (the directory of its index.json)".format(ctx.label, base.label, f.path, root))
+    return root or ".", inputs
+
 # The image's actions read store paths from this machine's Nix store (or, for the assembly, layers that are
 # already here): a remote executor has no store, a remote or disk cache is fine.
 _LOCAL = {"no-remote-exec": "1"}
 
 def _nix_image_impl(ctx):
     info = ctx.attr.closure[NixClosureInfo]
-    base = ctx.attr.base[NixPyImageInfo].layout if ctx.attr.base else None
+    base, base_inputs = _base_layout(ctx)
 
     # Outputs are declared at analysis, before the plan knows how many layers it makes: one slot per layer
     # max_layers allows; the slots a plan leaves unused (a small closure, a base's layers) stay empty.
@@ -68,12 +101,11 @@ def _nix_image_impl(ctx):
     args.add("--config-out", config)
     args.add_all(specs, before_each = "--layer-out")
     if base:
-        args.add("--base", base.path)
-        inputs.append(base)
+        args.add("--base", base)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [args],
-        inputs = inputs,
+        inputs = depset(inputs, transitive = [base_inputs]),
         outputs = [config] + specs,
         mnemonic = "NixPyImagePlan",
         progress_message = "Planning the layers of %{label}",
@@ -114,19 +146,39 @@ def _nix_image_impl(ctx):
     aargs.add("--out", layout.path)
     aargs.add("--digest-out", digest)
     if base:
-        aargs.add("--base", base.path)
+        aargs.add("--base", base)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [aargs],
-        inputs = [config] + descriptors + blobs + ([base] if base else []),
+        inputs = depset([config] + descriptors + blobs, transitive = [base_inputs]),
         outputs = [layout, digest],
         mnemonic = "NixPyImage",
         progress_message = "Assembling OCI image %{label}",
         execution_requirements = _LOCAL,
     )
+
+    # The layout as one tar file, built only when the output group oci_tarball is asked for.
+    tarball = ctx.actions.declare_file(ctx.label.name + ".oci.tar")
+    targs = ctx.actions.args()
+    targs.add("archive")
+    targs.add("--layout", layout.path)
+    targs.add("--out", tarball)
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = [targs],
+        inputs = [layout],
+        outputs = [tarball],
+        mnemonic = "NixPyImageArchive",
+        progress_message = "Archiving OCI image %{label}",
+    )
+
+    # The default output is the layout alone, one directory as rules_oci's oci_image gives: rules_oci's
+    # oci_push, oci_load and oci_image's base, and rules_img's image_manifest_from_oci_layout, take a
+    # target of exactly one file. The digest and the tarball are output groups of their own.
     return [
-        DefaultInfo(files = depset([layout, digest])),
+        DefaultInfo(files = depset([layout])),
         NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name),
+        OutputGroupInfo(digest = depset([digest]), oci_tarball = depset([tarball])),
     ]
 
 nix_image = rule(
@@ -142,10 +194,24 @@ Three kinds of actions, so Bazel's action, disk and remote caches keep the layer
 NixPyImagePlan) writes one spec per layer slot, the store paths with their narHashes; `nixpy layer`
 (NixPyImageLayer, one action per slot, max_layers of them) builds a layer from its spec alone; `nixpy assemble`
 (NixPyImage) writes the layout and its digest. A source edit changes only the top layer's spec, so it reruns
-that layer's action and the assembly, not the others.""",
+that layer's action and the assembly, not the others.
+
+Outputs: the target's one default output is `NAME.oci`, a directory holding a plain OCI image layout (oci-layout,
+index.json listing one OCI image manifest, blobs/sha256/HEX), the shape rules_oci's oci_image gives: rules_oci's
+oci_push and oci_load (`image`), oci_image (`base`) and rules_img's image_manifest_from_oci_layout (`src`) take
+the target as it is. `NAME.digest`, the manifest's digest (sha256:...), is the output group `digest`:
+`bazel build --output_groups=+digest //app:image`, or a filegroup with `output_group = "digest"`. The output
+group `oci_tarball` is `NAME.oci.tar`, the same layout as one deterministic tar file (an OCI archive, for
+podman load, skopeo's oci-archive: or a rule that wants a file), built only when asked for
+(mnemonic NixPyImageArchive).""",
     attrs = {
         "annotations": attr.string_dict(doc = "OCI manifest annotations."),
-        "base": attr.label(providers = [NixPyImageInfo], doc = "An image to build on; its layers count toward max_layers."),
+        "base": attr.label(doc = """An image to build on; its layers count toward max_layers. A nix_image or py_nix_image, or
+any target whose default output is one OCI image layout: a directory (rules_oci's oci_image or oci_pull, or a
+rule of your own writing a tree artifact), or the layout's files (index.json, oci-layout, blobs/sha256/...), e.g.
+a filegroup of a checked-in layout. A layout of several images (`crane pull --format=oci` of a multi-platform
+image, rules_oci's oci_image_index, whose index.json entry is itself an index) gives the one for the nix_build's
+system; the build fails, naming the platforms it has, when there is none."""),
         "closure": attr.label(mandatory = True, providers = [NixClosureInfo], doc = "The nix_build target whose closure goes into the image."),
         "cmd": attr.string_list(doc = "The image's default arguments."),
         "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/."),

@@ -20,7 +20,7 @@ const helloPkg = "testing/e2e/hello_nixpkgs"
 // `bazel run :push`, loads it into Docker with `bazel run :load`, and asks the running container.
 func TestImagePushLoadRun(t *testing.T) {
 	ws := workspace(t)
-	bazel(t, ws, "build", "//"+helloPkg+":image")
+	bazel(t, ws, "build", "--output_groups=+digest", "//"+helloPkg+":image")
 	digest := bazelBin(t, ws, helloPkg+"/image.digest")
 	if !strings.HasPrefix(digest, "sha256:") {
 		t.Fatalf("image.digest = %q, want sha256:...", digest)
@@ -217,14 +217,14 @@ func layerDigests(t *testing.T, ws, pkg string) []string {
 func TestReproducibleAcrossOutputBases(t *testing.T) {
 	ws := workspace(t)
 	target := "//" + helloPkg + ":image"
-	bazel(t, ws, "build", target)
+	bazel(t, ws, "build", "--output_groups=+digest", target)
 	want := bazelBin(t, ws, helloPkg+"/image.digest")
 
 	base := []string{"--output_base=" + t.TempDir()}
 	t.Cleanup(func() { bazelResult(ws, append(base, "shutdown")...) })
 	// --symlink_prefix=/ leaves the checkout's bazel-* links alone: repointing them would change the checkout's
 	// directory, an input of other packages' cached test results.
-	bazel(t, ws, append(base, "build", "--symlink_prefix=/",
+	bazel(t, ws, append(base, "build", "--symlink_prefix=/", "--output_groups=+digest",
 		"--modify_execution_info=NixPyTranslate=+no-cache,NixBuild=+no-cache,NixPyImage.*=+no-cache", target)...)
 	if got := bazelBin(t, ws, helloPkg+"/image.digest", base...); got != want {
 		t.Errorf("digest in a clean output base = %s, want %s", got, want)

@@ -27,7 +27,7 @@ func exampleDir(t *testing.T, name string) string {
 // Docker with `bazel run pkg:load` and returns the built digest.
 func buildPushLoad(t *testing.T, dir, pkg, repo string) string {
 	t.Helper()
-	bazel(t, dir, "build", pkg+":image")
+	bazel(t, dir, "build", "--output_groups=+digest", pkg+":image")
 	digest := bazelBin(t, dir, strings.TrimPrefix(pkg, "//")+"/image.digest")
 	if !strings.HasPrefix(digest, "sha256:") {
 		t.Fatalf("%s:image digest = %q, want sha256:...", pkg, digest)

@@ -15,7 +15,7 @@ import (
 // comes before the one built from source) and the image must be the one the built-from-source tool makes.
 func TestPrebuiltToolchain(t *testing.T) {
 	ws := workspace(t)
-	bazel(t, ws, "build", "//tools/cmd/nixpy", "//"+helloPkg+":image")
+	bazel(t, ws, "build", "--output_groups=+digest", "//tools/cmd/nixpy", "//"+helloPkg+":image")
 	want := bazelBin(t, ws, helloPkg+"/image.digest")
 	bin := strings.TrimSpace(bazel(t, ws, "cquery", "--output=files", "//tools/cmd/nixpy"))
 	data, err := os.ReadFile(filepath.Join(ws, bin))
@@ -73,7 +73,7 @@ py_nix_image(
 	if strings.Contains(actions, "tools/cmd/nixpy") {
 		t.Errorf("an action still runs nixpy built from source; aquery:\n%s", actions)
 	}
-	bazel(t, user, "build", "//:image")
+	bazel(t, user, "build", "--output_groups=+digest", "//:image")
 	if got := bazelBin(t, user, "image.digest"); got != want {
 		t.Errorf("image digest with the prebuilt nixpy = %s, want %s (the same as with nixpy from source)", got, want)
 	}

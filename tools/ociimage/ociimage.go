@@ -6,12 +6,14 @@
 package ociimage
 
 import (
+	"archive/tar"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -203,7 +205,7 @@ func Assemble(cfg ImageConfig, baseDir string, layers []BuiltLayer, out, dockerA
 	if len(layers) != len(cfg.History) {
 		return v1.Hash{}, fmt.Errorf("%d layers for a plan of %d", len(layers), len(cfg.History))
 	}
-	base, _, err := readBase(baseDir)
+	base, _, err := readBase(baseDir, ImagePlatform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
 	if err != nil {
 		return v1.Hash{}, err
 	}
@@ -339,14 +341,14 @@ func setEnv(env []string, kv string) []string {
 	return append(append([]string(nil), env...), kv)
 }
 
-// readBase returns the --base image, or an empty OCI image, and its number of layers.
-func readBase(dir string) (v1.Image, int, error) {
+// readBase returns the --base image for the platform, or an empty OCI image, and its number of layers.
+func readBase(dir string, platform ImagePlatform) (v1.Image, int, error) {
 	if dir == "" {
 		img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 		img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
 		return img, 0, nil
 	}
-	img, err := ReadLayout(dir)
+	img, err := ReadLayoutFor(dir, platform)
 	if err != nil {
 		return nil, 0, fmt.Errorf("--base %w", err)
 	}
@@ -388,31 +390,154 @@ func ReadLayout(dir string) (v1.Image, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := img.ConfigFile(); err != nil {
+	if err := checkImage(img, files); err != nil {
 		return fail(err)
+	}
+	return img, nil
+}
+
+// ReadLayoutFor opens the image of an OCI image layout for a platform, checked as ReadLayout checks
+// it. The layout may hold several images: a multi-platform index as `crane pull --format=oci` writes it,
+// or an index.json whose one entry is itself an index (rules_oci's oci_image_index). The image
+// for the platform is picked by its descriptor's platform, else by its config's os and architecture; a
+// layout with one image gives that one whatever its platform (the caller compares the config's), one
+// with several and none for the platform is an error that names index.json and the platforms it has.
+func ReadLayoutFor(dir string, platform ImagePlatform) (v1.Image, error) {
+	fail := func(err error) (v1.Image, error) {
+		return nil, fmt.Errorf("%s is not a usable OCI image layout: %w", dir, err)
+	}
+	files, err := linkedLayout(dir)
+	if err != nil {
+		return fail(err)
+	}
+	idx, err := layout.ImageIndexFromPath(files)
+	if err != nil {
+		return fail(err)
+	}
+	var images []layoutImage
+	if err := collectImages(idx, 0, &images); err != nil {
+		return fail(err)
+	}
+	var chosen *layoutImage
+	switch len(images) {
+	case 0:
+		return fail(errors.New("index.json lists no image manifest"))
+	case 1:
+		chosen = &images[0]
+	default:
+		var found []string
+		for i := range images {
+			im := &images[i]
+			if err := im.resolvePlatform(); err != nil {
+				return fail(err)
+			}
+			found = append(found, im.platform.String())
+			if im.platform.matches(platform) {
+				if chosen != nil {
+					return fail(fmt.Errorf("%s lists two images for %s: %s and %s",
+						filepath.Join(dir, "index.json"), platform, chosen.desc.Digest, im.desc.Digest))
+				}
+				chosen = im
+			}
+		}
+		if chosen == nil {
+			return nil, fmt.Errorf("%s lists %d images, none for %s (the platform of the closure's system); it has %s",
+				filepath.Join(dir, "index.json"), len(images), platform, strings.Join(found, ", "))
+		}
+	}
+	if err := checkImage(chosen.img, files); err != nil {
+		return fail(err)
+	}
+	return chosen.img, nil
+}
+
+// layoutImage is an image manifest found in a layout's index, with its platform once known.
+type layoutImage struct {
+	desc     v1.Descriptor
+	img      v1.Image
+	platform ImagePlatform
+}
+
+// resolvePlatform takes the image's platform from its descriptor, else from its config.
+func (l *layoutImage) resolvePlatform() error {
+	if p := l.desc.Platform; p != nil && p.OS != "" {
+		l.platform = ImagePlatform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+		return nil
+	}
+	cfg, err := l.img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("image %s: %w", l.desc.Digest, err)
+	}
+	l.platform = ImagePlatform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
+	return nil
+}
+
+// maxIndexDepth bounds the nesting of indexes in a layout: real ones nest once (an index.json entry that
+// is an image index), and a bound keeps a cyclic layout from recursing forever.
+const maxIndexDepth = 4
+
+// collectImages appends the image manifests of an index and of the indexes it lists, distinct by digest,
+// in the index's order. Entries that are neither (attestations with an unknown media type) are skipped.
+func collectImages(idx v1.ImageIndex, depth int, images *[]layoutImage) error {
+	if depth > maxIndexDepth {
+		return fmt.Errorf("image indexes nested more than %d deep", maxIndexDepth)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	for _, d := range im.Manifests {
+		switch {
+		case d.MediaType.IsImage():
+			if slices.ContainsFunc(*images, func(l layoutImage) bool { return l.desc.Digest == d.Digest }) {
+				continue
+			}
+			img, err := idx.Image(d.Digest)
+			if err != nil {
+				return fmt.Errorf("image %s: %w", d.Digest, err)
+			}
+			*images = append(*images, layoutImage{desc: d, img: img})
+		case d.MediaType.IsIndex():
+			child, err := idx.ImageIndex(d.Digest)
+			if err != nil {
+				return fmt.Errorf("index %s: %w", d.Digest, err)
+			}
+			if err := collectImages(child, depth+1, images); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkImage checks that an image's config parses and that its layer blobs are all in the layout at
+// files, with the sizes the manifest gives.
+func checkImage(img v1.Image, files string) error {
+	if _, err := img.ConfigFile(); err != nil {
+		return err
 	}
 	layers, err := img.Layers()
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	for _, l := range layers {
 		d, err := l.Digest()
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		size, err := l.Size()
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		st, err := os.Stat(filepath.Join(files, "blobs", d.Algorithm, d.Hex))
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		if st.Size() != size {
-			return fail(fmt.Errorf("blob %s has %d bytes, the manifest says %d", d, st.Size(), size))
+			return fmt.Errorf("blob %s has %d bytes, the manifest says %d", d, st.Size(), size)
 		}
 	}
-	return img, nil
+	return nil
 }
 
 // linkedLayout returns the directory a layout's files are in. Bazel's sandbox gives an action an input
@@ -515,6 +640,80 @@ func replace(tmp, out string) error {
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("--out %s: %w", out, err)
+	}
+	return nil
+}
+
+// WriteOCIArchive writes the OCI image layout at dir as one tar file (an OCI archive: what podman load,
+// skopeo's oci-archive: and Docker 25's docker load read), after checking it as ReadLayout does. The
+// tar is the same bytes for the same layout: oci-layout, index.json, then blobs/ in name order, every
+// entry owned by 0:0 with mtime 0.
+func WriteOCIArchive(dir, file string) error {
+	if _, err := ReadLayout(dir); err != nil {
+		return err
+	}
+	files, err := linkedLayout(dir)
+	if err != nil {
+		return err
+	}
+	blobs, err := os.ReadDir(filepath.Join(files, "blobs", "sha256"))
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", file, err)
+	}
+	defer os.Remove(tmp.Name())
+	tw := tar.NewWriter(tmp)
+	header := func(name string, mode, size int64, typ byte) error {
+		return tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: size, Typeflag: typ,
+			ModTime: time.Unix(0, 0), Format: tar.FormatUSTAR})
+	}
+	addFile := func(name, path string) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if err := header(name, 0o644, st.Size(), tar.TypeReg); err != nil {
+			return err
+		}
+		_, err = io.Copy(tw, f)
+		return err
+	}
+	err = addFile("oci-layout", filepath.Join(files, "oci-layout"))
+	if err == nil {
+		err = addFile("index.json", filepath.Join(files, "index.json"))
+	}
+	for _, d := range []string{"blobs/", "blobs/sha256/"} {
+		if err == nil {
+			err = header(d, 0o755, 0, tar.TypeDir)
+		}
+	}
+	for _, b := range blobs {
+		if err == nil {
+			err = addFile("blobs/sha256/"+b.Name(), filepath.Join(files, "blobs", "sha256", b.Name()))
+		}
+	}
+	if err == nil {
+		err = tw.Close()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", file, err)
 	}
 	return nil
 }

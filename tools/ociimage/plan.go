@@ -81,7 +81,11 @@ func Plan(opts Options) (*Planned, error) {
 	if err := ensureOnDisk(opts.Closure.Paths, opts.DiskDir, opts.Realise); err != nil {
 		return nil, err
 	}
-	base, baseLayers, err := readBase(opts.Base)
+	plat, err := Platform(opts.System)
+	if err != nil {
+		return nil, err
+	}
+	base, baseLayers, err := readBase(opts.Base, plat)
 	if err != nil {
 		return nil, err
 	}

@@ -37,3 +37,31 @@ func Platform(system string) (ImagePlatform, error) {
 	p.OS = os
 	return p, nil
 }
+
+// String is os/architecture or os/architecture/variant, as OCI platforms are written.
+func (p ImagePlatform) String() string {
+	if p.OS == "" && p.Architecture == "" {
+		return "no platform"
+	}
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
+
+// defaultVariants are the variants an empty one means, as containerd normalizes them: an arm64 image
+// says v8 or nothing, an arm one v7 or nothing.
+var defaultVariants = map[string]string{"arm64": "v8", "arm": "v7", "amd64": "v1"}
+
+// matches says whether an image of platform p runs where want is asked for: the same os and
+// architecture, and the same variant once an empty one is read as the architecture's default.
+func (p ImagePlatform) matches(want ImagePlatform) bool {
+	variant := func(q ImagePlatform) string {
+		if q.Variant == "" {
+			return defaultVariants[q.Architecture]
+		}
+		return q.Variant
+	}
+	return p.OS == want.OS && p.Architecture == want.Architecture && variant(p) == variant(want)
+}

@@ -157,6 +157,23 @@ func runAssemble(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+func runArchive(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("archive", "--layout DIR --out FILE", stderr)
+	layout := fs.String("layout", "", "the OCI image layout to archive (required)")
+	out := fs.String("out", "", "write the tar to `FILE` (required; replaced atomically)")
+	rest, err := cli.ParseFlags(fs, args)
+	if err != nil {
+		return cli.HelpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
+	case *layout == "" || *out == "":
+		return cli.UsageError(fs, "--layout and --out are required")
+	}
+	return ociimage.WriteOCIArchive(*layout, *out)
+}
+
 // explainPlan prints the layer plan and where the root entries went, for --explain.
 func explainPlan(w io.Writer, plan *layering.Plan, rootLayer int) error {
 	if err := plan.Explain(w); err != nil {
