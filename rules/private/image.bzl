@@ -21,7 +21,9 @@ def _names_status_key(ctx):
 def _plan_args(ctx, info):
     """The flags of `nixpy plan` that describe the image, with the inputs they name."""
     args = ctx.actions.args()
-    inputs = [info.closure, info.out_path]
+
+    # The GC root keeps what the plan reads from being garbage-collected for as long as the output base has it.
+    inputs = [info.closure, info.out_path, info.gcroot]
     args.add("plan")
     args.add("--closure", info.closure)
     args.add("--top-file", info.out_path)

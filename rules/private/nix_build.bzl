@@ -31,7 +31,7 @@ def _check_interpreter(interpreter, what):
             fail("{}: interpreter {}: want a nixpkgs attribute path such as \"python312\"".format(what, repr(interpreter)))
 
 def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None, nixpkgs_config = None, nixpkgs_overlays = [], interpreter = ""):
-    """Registers the nix-build action. Returns (closure.json, out_path, gcroot) Files."""
+    """Registers the nix-build action and the GC root's. Returns (closure.json, out_path, gcroot) Files."""
     closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
     gcroot = ctx.actions.declare_symlink(ctx.label.name + ".gcroot")
@@ -44,7 +44,6 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     args.add("--system", system)
     args.add("--closure-out", closure)
     args.add("--out-path-out", out_path)
-    args.add("--out-link", gcroot)
     args.add("--src-root", src_root or ".")
     if nixpkgs_config:
         args.add("--config", nixpkgs_config)
@@ -60,14 +59,26 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = depset([nix_file] + srcs + ([nixpkgs_config] if nixpkgs_config else []) + nixpkgs_overlays, transitive = [nixpkgs.files]),
-        outputs = [closure, out_path, gcroot],
+        outputs = [closure, out_path],
         mnemonic = "NixBuild",
         progress_message = "Building %{label} with Nix",
+        # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
+        execution_requirements = {"no-remote-exec": "1"},
+        use_default_shell_env = True,
+    )
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = ["gcroot", "--out-path", out_path.path, "--link", gcroot.path],
+        inputs = [out_path],
+        outputs = [gcroot],
+        mnemonic = "NixGCRoot",
+        progress_message = "Keeping the Nix result of %{label}",
         execution_requirements = {
-            # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
-            "no-remote-exec": "1",
-            # The GC root is the out link at its final place in the output tree, where Nix's indirect root
-            # finds it: a sandbox would leave the root pointing into a directory Bazel deletes.
+            # The root is this machine's: no cache may hand it to another, whose store it does not protect.
+            "no-cache": "1",
+            "no-remote": "1",
+            # Nix's indirect root points at the link's final place in the output tree; a sandbox would leave
+            # it pointing into a directory Bazel deletes.
             "no-sandbox": "1",
         },
         use_default_shell_env = True,
@@ -100,7 +111,7 @@ def _nix_build_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixClosureInfo(closure = closure, out_path = out_path, project_name = project_name, system = ctx.attr.system),
+        NixClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, project_name = project_name, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 
@@ -116,10 +127,13 @@ have no Nix store.
 Its results are ordinary cacheable outputs: closure.json records each store path's narHash and the derivation
 that built it, and every later action that reads a store path this machine's store lacks (a result from a disk or
 remote cache, or an output base older than a Nix garbage collection) realises it through the daemon, from its
-derivation or a substituter, and checks its narHash. The action also leaves `<name>.gcroot` (output group
-`gcroot`), a link to the built path in the output tree that Nix keeps as a GC root for as long as the link
-exists, as `nix-build --out-link` does: `bazel clean` drops it. For that link to sit where Nix's root points, the
-action runs outside Bazel's sandbox; it reads only its declared inputs and writes only its outputs.
+derivation or a substituter, and checks its narHash.
+
+A second action (`nixpy gcroot`, mnemonic NixGCRoot) links the built path as `<name>.gcroot` (output group
+`gcroot`, and an input of the image's plan) and makes the link a Nix GC root, as `nix-build --out-link` does, so
+a garbage collection spares what the output base references and `bazel clean` releases it. The root is this
+machine's, so that action is never cached; it roots the path only when the store holds it, and realises nothing.
+It runs outside Bazel's sandbox, for Nix's root to point at the link's final place.
 
 nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or the given `nixpkgs_config` and
 `nixpkgs_overlays`): never with nixpkgs' impure defaults, which read `$NIXPKGS_CONFIG`, `~/.config/nixpkgs` and

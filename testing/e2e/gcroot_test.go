@@ -11,11 +11,11 @@ import (
 )
 
 // TestStorePathsSurviveCaches follows the application's store path through Nix and Bazel's caches, with no
-// action kept out of any cache. Output base A builds the image: the NixBuild action leaves a GC root, so Nix
-// refuses to delete the path while A references it, and lets it go after `bazel clean`. Output base B, with
-// A's disk cache and a store that no longer has the path, gets every action from the cache: the same digest,
-// and nothing realised. When B's image actions rerun, they realise the path again from its derivation and
-// give the same digest.
+// build action kept out of any cache. Output base A builds the image: its NixGCRoot action leaves a GC root,
+// so Nix refuses to delete the path while A references it, and lets it go after `bazel clean`. Output base B,
+// with A's disk cache and a store that no longer has the path, gets every build action from the cache (only
+// its own GC-root action runs, and realises nothing): the same digest. When B's image actions rerun, they
+// realise the path again from its derivation and give the same digest.
 func TestStorePathsSurviveCaches(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "gcroot", "")
@@ -64,7 +64,7 @@ func TestStorePathsSurviveCaches(t *testing.T) {
 		t.Errorf("digest in output base B = %s, want A's %s", got, want)
 	}
 	wantRuns(t, "output base B with A's disk cache", executed(t, logB), map[string]int{"NixPyTranslate": 0, "NixBuild": 0,
-		"NixPyImagePlan": 0, "NixPyImageLayer": 0, "NixPyImage": 0})
+		"NixGCRoot": 1, "NixPyImagePlan": 0, "NixPyImageLayer": 0, "NixPyImage": 0})
 	if _, err := os.Lstat(app); !os.IsNotExist(err) {
 		t.Errorf("a build served from the cache brought %s back (%v): nothing should read it", app, err)
 	}

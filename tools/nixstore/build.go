@@ -31,8 +31,6 @@ type Build struct {
 	// declared files alone, and workspace members beside the project are where the expression expects.
 	Sources []Source
 	SrcRoot string
-	// OutLink is where nix-build links the result, a GC root for as long as the link exists; empty: none.
-	OutLink string
 }
 
 // Source is one file of the project: File on disk, Rel its path in the workspace.
@@ -96,12 +94,7 @@ func (b Build) args() (args []string, cleanup func(), err error) {
 	}
 	pkgs := fmt.Sprintf("import %s { system = %s; config = %s; overlays = [ %s ]; }",
 		pathExpr(nixpkgs), nixexpr.String(b.System), config, strings.Join(overlays, " "))
-	args = []string{nixFile, "-A", b.Attr, "--arg", "pkgs", pkgs}
-	if b.OutLink != "" {
-		args = append(args, "--out-link", b.OutLink)
-	} else {
-		args = append(args, "--no-out-link")
-	}
+	args = []string{nixFile, "-A", b.Attr, "--no-out-link", "--arg", "pkgs", pkgs}
 	if b.Interpreter != "" {
 		// A second import of the same nixpkgs: --arg expressions cannot see each other.
 		args = append(args, "--arg", "python", "("+pkgs+")."+b.Interpreter)

@@ -40,11 +40,10 @@ func TestBuildArgs(t *testing.T) {
 			notWant: []string{"--arg src", "python"},
 		},
 		{
-			name:  "config, overlays, interpreter, out link",
-			build: Build{NixFile: nixFile, Attr: "env", Nixpkgs: filepath.Dir(nixpkgs), System: "aarch64-linux", Config: config, Overlays: []string{overlay, overlay}, Interpreter: "python313", OutLink: "bazel-out/x.gcroot"},
+			name:  "config, overlays, interpreter",
+			build: Build{NixFile: nixFile, Attr: "env", Nixpkgs: filepath.Dir(nixpkgs), System: "aarch64-linux", Config: config, Overlays: []string{overlay, overlay}, Interpreter: "python313"},
 			want: []string{`config = (import (/. + "` + config + `"))`, `overlays = [ (import (/. + "` + overlay + `")) (import (/. + "` + overlay + `")) ]`,
-				`}).python313`, "--out-link bazel-out/x.gcroot", "-A env"},
-			notWant: []string{"--no-out-link"},
+				`}).python313`, "-A env"},
 		},
 		{
 			name:  "a system cannot end its string",

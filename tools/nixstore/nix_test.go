@@ -15,9 +15,10 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/closure"
 )
 
-// TestBuildRootRealise runs the real nix-build against testing/nixpkgs through the daemon: the out link is
+// TestBuildRootRealise runs the real nix-build against testing/nixpkgs through the daemon: AddRoot's link is
 // a GC root as long as it exists; once it is gone the path can be deleted, and Realise builds it again from
-// its derivation, with the narHash it had. A path with no derivation and no substituter is refused, named.
+// its derivation, with the narHash it had. A path with no derivation and no substituter is refused, named;
+// AddRoot of a path the store lacks only links it.
 func TestBuildRootRealise(t *testing.T) {
 	ctx := context.Background()
 	nixpkgs, err := filepath.Abs("../../testing/nixpkgs/default.nix")
@@ -39,9 +40,12 @@ func TestBuildRootRealise(t *testing.T) {
 	var tools Tools
 	var log strings.Builder
 	out, err := tools.Build(ctx, Build{NixFile: nixFile, Attr: "app", Nixpkgs: nixpkgs, System: "x86_64-linux",
-		Sources: []Source{{Rel: "hello.txt", File: hello}}, SrcRoot: ".", OutLink: link}, &log)
+		Sources: []Source{{Rel: "hello.txt", File: hello}}, SrcRoot: "."}, &log)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if rooted, err := tools.AddRoot(ctx, out, link); err != nil || !rooted {
+		t.Fatalf("AddRoot(%s) = %v, %v; want a root", out, rooted, err)
 	}
 	if target, err := os.Readlink(link); err != nil || target != out {
 		t.Fatalf("out link %s -> %q (%v), want %s", link, target, err, out)
@@ -88,6 +92,13 @@ func TestBuildRootRealise(t *testing.T) {
 	err = tools.Realise(ctx, []closure.Path{never}, nil)
 	if err == nil || !strings.Contains(err.Error(), "could not be realised: "+never.Path) {
 		t.Errorf("Realise of a path nothing can make: err = %v", err)
+	}
+	neverLink := filepath.Join(dir, "never.gcroot")
+	if rooted, err := tools.AddRoot(ctx, never.Path, neverLink); err != nil || rooted {
+		t.Errorf("AddRoot of a path the store lacks = %v, %v; want a plain link", rooted, err)
+	}
+	if target, err := os.Readlink(neverLink); err != nil || target != never.Path {
+		t.Errorf("%s -> %q (%v), want %s", neverLink, target, err, never.Path)
 	}
 }
 

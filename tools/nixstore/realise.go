@@ -82,3 +82,20 @@ func (t Tools) Realise(ctx context.Context, paths []closure.Path, log io.Writer)
 	}
 	return nil
 }
+
+// AddRoot makes link a symlink to path and, when the store holds path, an indirect GC root of it (as
+// `nix-build --out-link` does): Nix keeps path while link exists. A path the store lacks gets the link
+// alone: nothing here needs it, so nothing is realised for it. It says whether the link is a root.
+func (t Tools) AddRoot(ctx context.Context, path, link string) (bool, error) {
+	if _, err := os.Lstat(path); err != nil {
+		if err := os.Symlink(path, link); err != nil {
+			return false, fmt.Errorf("linking %s: %w", link, err)
+		}
+		return false, nil
+	}
+	// --indirect is what Nix before 2.4 needs for a root outside its gcroots directory; later ones accept it.
+	if _, err := t.run(ctx, "nix-store", "--realise", path, "--add-root", link, "--indirect"); err != nil {
+		return false, err
+	}
+	return true, nil
+}

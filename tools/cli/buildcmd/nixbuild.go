@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/google/renameio/v2"
@@ -26,7 +27,6 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&overlays, "overlay", "a .nix file holding one nixpkgs overlay; repeat, in order (default none)")
 	interpreter := fs.String("interpreter", "", "a nixpkgs attribute path passed as the expression's python argument, e.g. python312")
 	srcRoot := fs.String("src-root", ".", "the directory, relative to the workspace, passed as src (that of pyproject.toml)")
-	outLink := fs.String("out-link", "", "link the result here: a GC root for as long as the link exists")
 	closureOut := fs.String("closure-out", "", "write the result's closure.json here (required)")
 	outPathOut := fs.String("out-path-out", "", "write the built store path here (required)")
 	rest, err := cli.ParseFlags(fs, args)
@@ -41,7 +41,7 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	}
 	b := nixstore.Build{
 		NixFile: *file, Attr: *attr, Nixpkgs: *nixpkgs, System: *system, Config: *config, Overlays: overlays,
-		Interpreter: *interpreter, SrcRoot: *srcRoot, OutLink: *outLink,
+		Interpreter: *interpreter, SrcRoot: *srcRoot,
 	}
 	for i := 0; i < len(rest); i += 2 {
 		b.Sources = append(b.Sources, nixstore.Source{Rel: rest[i], File: rest[i+1]})
@@ -67,4 +67,27 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--out-path-out: %w", err)
 	}
 	return nil
+}
+
+// runGCRoot is the nix_build rule's GC-root action: a link to the built path that Nix keeps as a root.
+func runGCRoot(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("gcroot", "--out-path FILE --link LINK", stderr)
+	outPath := fs.String("out-path", "", "the file holding the store path, from nixpy nix-build (required)")
+	link := fs.String("link", "", "the link to make: a GC root while it exists, when the store holds the path (required)")
+	rest, err := cli.ParseFlags(fs, args)
+	if err != nil {
+		return cli.HelpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
+	case *outPath == "" || *link == "":
+		return cli.UsageError(fs, "--out-path and --link are required")
+	}
+	data, err := os.ReadFile(*outPath)
+	if err != nil {
+		return fmt.Errorf("--out-path: %w", err)
+	}
+	_, err = nixstore.Tools{}.AddRoot(context.Background(), strings.TrimSpace(string(data)), *link)
+	return err
 }
