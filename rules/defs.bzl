@@ -16,12 +16,12 @@
 """
 
 load("//rules/private:image.bzl", _nix_image = "nix_image")
-load("//rules/private:nix_build.bzl", _nix_build = "nix_build")
+load("//rules/private:nix_build.bzl", _nixpy_nix_build = "nixpy_nix_build")
 load("//rules/private:push.bzl", _nixpy_load = "nixpy_load", _nixpy_push = "nixpy_push")
 load("//rules/private:resolve.bzl", _nixpy_resolve = "nixpy_resolve")
 load("//rules/private:translate.bzl", _py_nix_translate = "py_nix_translate")
 
-nix_build = _nix_build
+nixpy_nix_build = _nixpy_nix_build
 nix_image = _nix_image
 nixpy_load = _nixpy_load
 nixpy_push = _nixpy_push
@@ -152,7 +152,7 @@ def py_nix_image(
         visibility = kwargs.get("visibility"),
         **common
     )
-    _nix_build(
+    _nixpy_nix_build(
         name = name + ".closure",
         src = name + ".nix",
         attr = "app",

@@ -1,6 +1,6 @@
 """Providers of rules_nixpy's rules."""
 
-PyNixExprInfo = provider(
+NixPyExprInfo = provider(
     doc = "A Python project translated to Nix by `nixpy translate`.",
     fields = {
         "nix_file": "File: the generated expression, a function of pkgs, python and src returning { app; env; deps; }.",
@@ -10,7 +10,7 @@ PyNixExprInfo = provider(
     },
 )
 
-NixClosureInfo = provider(
+NixPyClosureInfo = provider(
     doc = "A store path built by nix-build and its runtime closure.",
     fields = {
         "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",

@@ -1,6 +1,6 @@
 """nix_image: a layered OCI image from a Nix closure, planned, built layer by layer and assembled by nixpy."""
 
-load("//rules:providers.bzl", "NixClosureInfo", "NixPyImageInfo")
+load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
@@ -91,7 +91,7 @@ def _base_layout(ctx):
 _LOCAL = {"no-remote-exec": "1"}
 
 def _nix_image_impl(ctx):
-    info = ctx.attr.closure[NixClosureInfo]
+    info = ctx.attr.closure[NixPyClosureInfo]
     base, base_inputs = _base_layout(ctx)
 
     # Outputs are declared at analysis, before the plan knows how many layers it makes: one slot per layer
@@ -185,12 +185,12 @@ def _nix_image_impl(ctx):
 
 nix_image = rule(
     implementation = _nix_image_impl,
-    doc = """Assembles a layered, reproducible OCI image layout from a nix_build closure.
+    doc = """Assembles a layered, reproducible OCI image layout from a nixpy_nix_build closure.
 
 Layers are planned from the closure's reference graph: popular and large store paths low, the built path alone on
 top, never more than max_layers. The same group of store paths gives the byte-identical layer in any image.
 "{app}" in entrypoint, cmd, env and symlinks is replaced by the built store path. The image's os and
-architecture are those of the nix_build's `system`.
+architecture are those of the nixpy_nix_build's `system`.
 
 Three kinds of actions, so Bazel's action, disk and remote caches keep the layers: `nixpy plan` (mnemonic
 NixPyImagePlan) writes one spec per layer slot, the store paths with their narHashes; `nixpy layer`
@@ -212,9 +212,9 @@ podman load, skopeo's oci-archive: or a rule that wants a file), built only when
 any target whose default output is one OCI image layout: a directory (rules_oci's oci_image or oci_pull, or a
 rule of your own writing a tree artifact), or the layout's files (index.json, oci-layout, blobs/sha256/...), e.g.
 a filegroup of a checked-in layout. A layout of several images (`crane pull --format=oci` of a multi-platform
-image, rules_oci's oci_image_index, whose index.json entry is itself an index) gives the one for the nix_build's
+image, rules_oci's oci_image_index, whose index.json entry is itself an index) gives the one for the nixpy_nix_build's
 system; the build fails, naming the platforms it has, when there is none."""),
-        "closure": attr.label(mandatory = True, providers = [NixClosureInfo], doc = "The nix_build target whose closure goes into the image."),
+        "closure": attr.label(mandatory = True, providers = [NixPyClosureInfo], doc = "The nixpy_nix_build target whose closure goes into the image."),
         "cmd": attr.string_list(doc = "The image's default arguments."),
         "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/."),
         "env": attr.string_dict(doc = "Environment variables of the image."),

@@ -1,6 +1,6 @@
-"""nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
+"""nixpy_nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
 
-load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
+load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyExprInfo")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _nixpkgs_default_nix(target, what):
@@ -86,8 +86,8 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     return closure, out_path, gcroot
 
 def _nix_build_impl(ctx):
-    if PyNixExprInfo in ctx.attr.src:
-        info = ctx.attr.src[PyNixExprInfo]
+    if NixPyExprInfo in ctx.attr.src:
+        info = ctx.attr.src[NixPyExprInfo]
         nix_file = info.nix_file
         srcs = info.srcs.to_list()
         src_root = info.pyproject.short_path.rpartition("/")[0]
@@ -111,11 +111,11 @@ def _nix_build_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, project_name = project_name, system = ctx.attr.system),
+        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, project_name = project_name, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 
-nix_build = rule(
+nixpy_nix_build = rule(
     implementation = _nix_build_impl,
     doc = """Builds one attribute of a Nix expression with nix-build and writes its runtime closure.
 

@@ -1,6 +1,6 @@
 """py_nix_translate: pyproject.toml and its lock file to a Nix expression (a pure, cacheable action)."""
 
-load("//rules:providers.bzl", "PyNixExprInfo")
+load("//rules:providers.bzl", "NixPyExprInfo")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _py_nix_translate_impl(ctx):
@@ -51,7 +51,7 @@ def _py_nix_translate_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([out])),
-        PyNixExprInfo(
+        NixPyExprInfo(
             nix_file = out,
             project_name = project_name,
             pyproject = ctx.file.pyproject,

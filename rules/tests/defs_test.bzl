@@ -2,7 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "py_nix_image")
-load("//rules:providers.bzl", "NixClosureInfo", "NixPyImageInfo", "PyNixExprInfo")
+load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyExprInfo", "NixPyImageInfo")
 load(
     ":helpers.bzl",
     "FIXTURE_TAGS",
@@ -22,7 +22,7 @@ def _optional(value):
 
 def _macro_translation_test_impl(ctx):
     env = analysistest.begin(ctx)
-    info = analysistest.target_under_test(env)[PyNixExprInfo]
+    info = analysistest.target_under_test(env)[NixPyExprInfo]
     image = ctx.attr.image_name
     asserts.equals(env, pkg_path(env, image + ".nix"), info.nix_file.short_path, "the expression")
     asserts.equals(env, pkg_path(env, image + ".project_name"), info.project_name.short_path, "project_name")
@@ -54,14 +54,14 @@ macro_translation_test = analysistest.make(
 
 def _macro_closure_test_impl(ctx):
     env = analysistest.begin(ctx)
-    info = analysistest.target_under_test(env)[NixClosureInfo]
+    info = analysistest.target_under_test(env)[NixPyClosureInfo]
     asserts.equals(env, pkg_path(env, "macro_lock.project_name"), info.project_name.short_path, "project_name of the translation")
     asserts.equals(env, "x86_64-linux", info.system, "system")
     action = one_action(env, "NixBuild")
     if not action:
         return analysistest.end(env)
     argv = action.argv
-    asserts.equals(env, ["python312"], flag_values(argv, "--interpreter"), "interpreter is passed to nix_build")
+    asserts.equals(env, ["python312"], flag_values(argv, "--interpreter"), "interpreter is passed to nixpy_nix_build")
     assert_contains(env, argv, "app", "argv (the attribute the macro builds)")
     expression = [p for p in paths(action.inputs) if p.endswith("/" + pkg_path(env, "macro_lock.nix"))]
     asserts.equals(env, 1, len(expression), "the translated expression is an input")

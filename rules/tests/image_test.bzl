@@ -1,7 +1,7 @@
 """Analysis tests of nix_image: one plan action, one action per layer slot, one assembly; flags, stamping, base."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-load("//rules:defs.bzl", "nix_build", "nix_image")
+load("//rules:defs.bzl", "nix_image", "nixpy_nix_build")
 load("//rules:providers.bzl", "NixPyImageInfo")
 load(
     ":helpers.bzl",
@@ -175,13 +175,13 @@ def image_test_suite(name):
     Args:
       name: The test_suite's name.
     """
-    nix_build(
+    nixpy_nix_build(
         name = "image_closure",
         src = "expr.nix",
         nixpkgs = ":fake_nixpkgs",
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "image_closure_arm",
         src = "expr.nix",
         nixpkgs = ":fake_nixpkgs",
@@ -254,7 +254,7 @@ def image_test_suite(name):
     nix_image_failure_test(
         name = "nix_image_closure_not_build_test",
         target_under_test = ":image_closure_not_build",
-        expected = "NixClosureInfo",
+        expected = "NixPyClosureInfo",
     )
     native.test_suite(
         name = name,

@@ -1,8 +1,8 @@
-"""Analysis tests of nix_build: the NixBuild action, its inputs, NixClosureInfo and the attributes it rejects."""
+"""Analysis tests of nixpy_nix_build: the NixBuild action, its inputs, NixPyClosureInfo and the attributes it rejects."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-load("//rules:defs.bzl", "nix_build", "py_nix_translate")
-load("//rules:providers.bzl", "NixClosureInfo", "PyNixExprInfo")
+load("//rules:defs.bzl", "nixpy_nix_build", "py_nix_translate")
+load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyExprInfo")
 load(
     ":helpers.bzl",
     "FIXTURE_TAGS",
@@ -21,7 +21,7 @@ _NIXPKGS_FILES = ["nixpkgs/default.nix", "nixpkgs/lib/default.nix", "nixpkgs/pkg
 def _nix_build_plain_test_impl(ctx):
     env = analysistest.begin(ctx)
     target = analysistest.target_under_test(env)
-    info = target[NixClosureInfo]
+    info = target[NixPyClosureInfo]
     asserts.equals(env, "build_plain.closure.json", info.closure.basename, "closure")
     asserts.equals(env, "build_plain.out_path", info.out_path.basename, "out_path")
     asserts.equals(env, None, info.project_name, "project_name of a build of a plain .nix file")
@@ -57,7 +57,7 @@ nix_build_plain_test = analysistest.make(_nix_build_plain_test_impl)
 
 def _nix_build_options_test_impl(ctx):
     env = analysistest.begin(ctx)
-    info = analysistest.target_under_test(env)[NixClosureInfo]
+    info = analysistest.target_under_test(env)[NixPyClosureInfo]
     asserts.equals(env, "aarch64-linux", info.system, "system")
     action = one_action(env, "NixBuild")
     if not action:
@@ -96,8 +96,8 @@ nix_build_attribute_path_test = analysistest.make(_nix_build_attribute_path_test
 
 def _nix_build_translated_test_impl(ctx):
     env = analysistest.begin(ctx)
-    info = analysistest.target_under_test(env)[NixClosureInfo]
-    expr = ctx.attr.translation[PyNixExprInfo]
+    info = analysistest.target_under_test(env)[NixPyClosureInfo]
+    expr = ctx.attr.translation[NixPyExprInfo]
     asserts.equals(env, expr.project_name, info.project_name, "project_name comes from the translation")
     action = one_action(env, "NixBuild")
     if not action:
@@ -115,7 +115,7 @@ def _nix_build_translated_test_impl(ctx):
 
 nix_build_translated_test = analysistest.make(
     _nix_build_translated_test_impl,
-    attrs = {"translation": attr.label(providers = [PyNixExprInfo])},
+    attrs = {"translation": attr.label(providers = [NixPyExprInfo])},
 )
 
 def _failure_test_impl(ctx):
@@ -130,7 +130,7 @@ nix_build_failure_test = analysistest.make(
 )
 
 def nix_build_test_suite(name):
-    """Declares nix_build's fixtures and analysis tests, and a test_suite of them.
+    """Declares nixpy_nix_build's fixtures and analysis tests, and a test_suite of them.
 
     Expects the package to declare `fake_nixpkgs` (a filegroup of nixpkgs/**) and `not_nixpkgs` (files with no
     default.nix).
@@ -138,7 +138,7 @@ def nix_build_test_suite(name):
     Args:
       name: The test_suite's name.
     """
-    nix_build(
+    nixpy_nix_build(
         name = "build_plain",
         src = "expr.nix",
         attr = "env",
@@ -150,7 +150,7 @@ def nix_build_test_suite(name):
         srcs = ["nixpkgs/pkgs/top-level/all-packages.nix"],
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "build_options",
         src = "expr.nix",
         nixpkgs = ":single_file_nixpkgs",
@@ -160,7 +160,7 @@ def nix_build_test_suite(name):
         system = "aarch64-linux",
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "build_attribute_path",
         src = "expr.nix",
         nixpkgs = ":fake_nixpkgs",
@@ -175,21 +175,21 @@ def nix_build_test_suite(name):
         local_packages = ["app/member/pyproject.toml", "app/member/member.py"],
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "build_translated",
         src = ":build_translated.nix",
         nixpkgs = ":fake_nixpkgs",
         tags = FIXTURE_TAGS,
     )
 
-    # Attributes nix_build rejects at analysis.
+    # Attributes nixpy_nix_build rejects at analysis.
     for fixture, interpreter in [
         ("build_interpreter_version", "3.12"),
         ("build_interpreter_expression", "python312; rm -rf /"),
         ("build_interpreter_empty_part", "pkgs..python312"),
         ("build_interpreter_nix_call", "(import <nixpkgs> {}).python3"),
     ]:
-        nix_build(
+        nixpy_nix_build(
             name = fixture,
             src = "expr.nix",
             nixpkgs = ":fake_nixpkgs",
@@ -201,7 +201,7 @@ def nix_build_test_suite(name):
             target_under_test = ":" + fixture,
             expected = "interpreter {}: want a nixpkgs attribute path".format(repr(interpreter)),
         )
-    nix_build(
+    nixpy_nix_build(
         name = "build_without_default_nix",
         src = "expr.nix",
         nixpkgs = ":not_nixpkgs",
@@ -214,13 +214,13 @@ def nix_build_test_suite(name):
         srcs = ["app/src/app/__init__.py", "@bazel_skylib//:LICENSE"],
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "build_external_source",
         src = ":build_external_source.nix",
         nixpkgs = ":fake_nixpkgs",
         tags = FIXTURE_TAGS,
     )
-    nix_build(
+    nixpy_nix_build(
         name = "build_not_nix",
         src = "app/uv.lock",
         nixpkgs = ":fake_nixpkgs",

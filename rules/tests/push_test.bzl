@@ -1,7 +1,7 @@
 """Analysis tests of nixpy_push and nixpy_load: the generated script, its runfiles and the remote tags."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-load("//rules:defs.bzl", "nix_build", "nix_image", "nixpy_load", "nixpy_push", "py_nix_image")
+load("//rules:defs.bzl", "nix_image", "nixpy_load", "nixpy_nix_build", "nixpy_push", "py_nix_image")
 load(
     ":helpers.bzl",
     "FIXTURE_TAGS",
@@ -150,7 +150,7 @@ def push_test_suite(name):
     Args:
       name: The test_suite's name.
     """
-    nix_build(
+    nixpy_nix_build(
         name = "push_closure",
         src = "expr.nix",
         nixpkgs = ":fake_nixpkgs",

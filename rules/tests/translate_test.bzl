@@ -1,8 +1,8 @@
-"""Analysis tests of py_nix_translate: the NixPyTranslate action, its flags and inputs, and PyNixExprInfo."""
+"""Analysis tests of py_nix_translate: the NixPyTranslate action, its flags and inputs, and NixPyExprInfo."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "py_nix_translate")
-load("//rules:providers.bzl", "PyNixExprInfo")
+load("//rules:providers.bzl", "NixPyExprInfo")
 load(
     ":helpers.bzl",
     "FIXTURE_TAGS",
@@ -21,7 +21,7 @@ load(
 def _translate_lock_test_impl(ctx):
     env = analysistest.begin(ctx)
     target = analysistest.target_under_test(env)
-    info = target[PyNixExprInfo]
+    info = target[NixPyExprInfo]
     package = ctx.label.package
 
     asserts.equals(env, package + "/translate_lock.nix", info.nix_file.short_path, "nix_file (no second .nix)")
@@ -70,7 +70,7 @@ translate_lock_test = analysistest.make(_translate_lock_test_impl)
 
 def _translate_flags_test_impl(ctx):
     env = analysistest.begin(ctx)
-    info = analysistest.target_under_test(env)[PyNixExprInfo]
+    info = analysistest.target_under_test(env)[NixPyExprInfo]
     asserts.equals(env, "translate_flags.nix", info.nix_file.basename, "a name without .nix gets it")
     asserts.equals(env, "translate_flags.project_name", info.project_name.basename)
     action = one_action(env, "NixPyTranslate")

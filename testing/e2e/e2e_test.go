@@ -275,7 +275,7 @@ py_nix_image(
 `
 
 // TestImageOnBase: an image on a base keeps the base's layers at the bottom, and its own layers fit in the
-// slots max_layers leaves; the config's platform is the nix_build's system.
+// slots max_layers leaves; the config's platform is the nixpy_nix_build's system.
 func TestImageOnBase(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "onbase", onBaseBuild)

@@ -113,7 +113,7 @@ func (m *module) errorf(x build.Expr, format string, args ...any) error {
 }
 
 // resolve follows a name to the expression it is bound to, through assignments and load()s, so
-// that `nix_build = _nix_build` documents the rule() call in the private file. Other expressions
+// that `nixpy_nix_build = _nixpy_nix_build` documents the rule() call in the private file. Other expressions
 // are returned as they are.
 func (l *loader) resolve(v value) (value, error) {
 	for range maxHops {

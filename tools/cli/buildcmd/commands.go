@@ -9,8 +9,8 @@ import "github.com/nixpy/rules_nixpy/tools/cli"
 func Commands() map[string]cli.Command {
 	return map[string]cli.Command{
 		"translate": {Summary: "translate pyproject.toml and its lock file into a Nix expression", Run: runTranslate},
-		"nix-build": {Summary: "build a Nix file's attribute against a nixpkgs and write its closure (the nix_build rule's action)", Run: runNixBuild},
-		"gcroot":    {Summary: "link a built store path as a GC root (the nix_build rule's per-machine action)", Run: runGCRoot},
+		"nix-build": {Summary: "build a Nix file's attribute against a nixpkgs and write its closure (the nixpy_nix_build rule's action)", Run: runNixBuild},
+		"gcroot":    {Summary: "link a built store path as a GC root (the nixpy_nix_build rule's per-machine action)", Run: runGCRoot},
 		"closure":   {Summary: "write closure.json: store paths with narHash, narSize, references", Run: runClosure},
 		"image":     {Summary: "build a layered OCI image layout from closure.json", Run: runImage},
 		"plan":      {Summary: "nixpy image's first step: write the layer specs and the image config", Run: runPlan},

@@ -31,7 +31,7 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	f := &imageFlags{labels: cli.MapFlag{}, annotations: cli.MapFlag{}}
 	f.closureFile = fs.String("closure", "", "`FILE` from nixpy closure (required)")
 	f.top = fs.String("top", "", "the store path that goes alone into the top layer, usually the application (this or --top-file required)")
-	f.topFile = fs.String("top-file", "", "read --top from `FILE`, such as nix_build's out_path")
+	f.topFile = fs.String("top-file", "", "read --top from `FILE`, such as nixpy_nix_build's out_path")
 	f.maxLayers = fs.Int("max-layers", ociimage.DefaultMaxLayers, "at most this many layers, a --base image's included (at least 2)")
 	f.system = fs.String("system", "", "the Nix system the closure is built for, e.g. aarch64-linux: the image's os and architecture (default: this machine's)")
 	fs.Var(&f.entrypoint, "entrypoint", "entrypoint argument; repeat for more, or give a JSON array")

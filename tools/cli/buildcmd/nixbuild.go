@@ -14,7 +14,7 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/nixstore"
 )
 
-// runNixBuild is the nix_build rule's action: nix-build with nixpkgs imported hermetically, the
+// runNixBuild is the nixpy_nix_build rule's action: nix-build with nixpkgs imported hermetically, the
 // project's declared sources as src, and the result's closure written beside its store path.
 func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("nix-build", "--file FILE --nixpkgs DEFAULT_NIX --closure-out FILE --out-path-out FILE [flags] [REL FILE]...", stderr)
@@ -69,7 +69,7 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runGCRoot is the nix_build rule's GC-root action: a link to the built path that Nix keeps as a root.
+// runGCRoot is the nixpy_nix_build rule's GC-root action: a link to the built path that Nix keeps as a root.
 func runGCRoot(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("gcroot", "--out-path FILE --link LINK", stderr)
 	outPath := fs.String("out-path", "", "the file holding the store path, from nixpy nix-build (required)")
