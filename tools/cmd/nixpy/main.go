@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"push":      {"push an image layout to a registry, only the blobs it lacks", runPush},
 		"load":      {"load an image layout into the local Docker engine", runLoad},
 		"ci":        {"build and push the images changed between two commits, with the commit as tag", runCI},
+		"stamp":     {"replace {KEY} in a file by Bazel's workspace status values (nixpy_push's remote tags)", runStamp},
 	}
 }
 
