@@ -15,6 +15,7 @@
     nixpy_load(name = "load", image = ":image", repo_tags = ["app:dev"])
 """
 
+load("//rules/private:defaults.bzl", "MAX_LAYERS", "SYSTEM")
 load("//rules/private:image.bzl", _nix_image = "nix_image")
 load("//rules/private:nix_build.bzl", _nixpy_nix_build = "nixpy_nix_build")
 load("//rules/private:push.bzl", _nixpy_load = "nixpy_load", _nixpy_push = "nixpy_push")
@@ -58,7 +59,7 @@ def py_nix_image(
         interpreter = None,
         nixpkgs_config = None,
         nixpkgs_overlays = [],
-        system = "x86_64-linux",
+        system = SYSTEM,
         libc = None,
         url_rewrites = {},
         version = None,
@@ -71,7 +72,7 @@ def py_nix_image(
         labels = {},
         annotations = {},
         symlinks = {},
-        max_layers = 12,
+        max_layers = MAX_LAYERS,
         base = None,
         **kwargs):
     """A layered OCI image of a Python project, built by Nix from its pyproject.toml and lock file.

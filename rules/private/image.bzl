@@ -1,6 +1,7 @@
 """nix_image: a layered OCI image from a Nix closure, planned, built layer by layer and assembled by nixpy."""
 
 load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyImageInfo")
+load(":defaults.bzl", "MAX_LAYERS")
 load(":stamp.bzl", "StampSettingInfo")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
@@ -218,8 +219,8 @@ system; the build fails, naming the platforms it has, when there is none."""),
         "cmd": attr.string_list(doc = "The image's default arguments."),
         "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/."),
         "env": attr.string_dict(doc = "Environment variables of the image."),
-        "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}; unstamped builds keep the text as it is."),
-        "max_layers": attr.int(default = 12, doc = "At most this many layers, a base image's included (at least 2)."),
+        "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}, and a {KEY} without one fails the build; unstamped builds keep the text as it is."),
+        "max_layers": attr.int(default = MAX_LAYERS, doc = "At most this many layers, a base image's included (at least 2)."),
         "ports": attr.string_list(doc = "Exposed ports: PORT or PORT/PROTOCOL."),
         "symlinks": attr.string_dict(doc = "PATH = TARGET symlinks in the image's root layer, e.g. {\"/bin\": \"{app}/bin\"}; one into the built path goes into the top layer, which changes with it anyway, so the root layer stays the same across edits."),
         "user": attr.string(doc = "USER or USER:GROUP to run as; /etc/passwd and /etc/group get the account."),

@@ -1,6 +1,7 @@
 """nixpy_nix_build: nix-build one attribute of a Nix file against a nixpkgs given by label, and record its closure."""
 
 load("//rules:providers.bzl", "NixPyClosureInfo", "NixPyExprInfo")
+load(":defaults.bzl", "SYSTEM")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _nixpkgs_default_nix(target, what):
@@ -160,7 +161,7 @@ nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or t
             allow_single_file = [".nix"],
             doc = "A .nix file that is a function of `pkgs` (and optionally `src`), or a py_nix_translate target, whose sources are passed as `src`.",
         ),
-        "system": attr.string(default = "x86_64-linux", doc = "The Nix system nixpkgs is imported for."),
+        "system": attr.string(default = SYSTEM, doc = "The Nix system nixpkgs is imported for."),
     },
     toolchains = [NIXPY_TOOLCHAIN],
 )

@@ -2,13 +2,17 @@
 
 load("//rules:providers.bzl", "NixPyImageInfo")
 load(":stamp.bzl", "StampSettingInfo")
-load(":toolchain.bzl", "NIXPY_RUN_TOOLCHAIN", "nixpy_run_executable", "nixpy_run_runfiles")
+load(":toolchain.bzl", "NIXPY_RUN_TOOLCHAIN", "NIXPY_TOOLCHAIN", "nixpy_run_executable", "nixpy_run_runfiles", "nixpy_tool")
 
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 def _tags_file(ctx):
-    """Writes the remote tags, one a line; with --stamp, {KEY} is replaced by workspace status values."""
+    """Writes the remote tags, one a line; with --stamp, `nixpy stamp` replaces {KEY} by workspace status values.
+
+    Unstamped, the text stays as written and `nixpy push` skips the tags that hold a {KEY}; stamped, a {KEY}
+    without a value fails the build, naming it (package tools/stamp holds the rule).
+    """
     out = ctx.actions.declare_file(ctx.label.name + ".tags.txt")
     content = "".join([t + "\n" for t in ctx.attr.remote_tags])
     if not ctx.attr._stamp[StampSettingInfo].value:
@@ -16,9 +20,16 @@ def _tags_file(ctx):
         return out
     template = ctx.actions.declare_file(ctx.label.name + ".tags.tpl")
     ctx.actions.write(template, content)
+    args = ctx.actions.args()
+    args.add("stamp")
+    args.add("--in", template)
+    args.add("--out", out)
+    args.add("--name", "remote_tags")
+    args.add("--stamp", ctx.info_file)
+    args.add("--stamp", ctx.version_file)
     ctx.actions.run(
-        executable = ctx.executable._stamp_sh,
-        arguments = [template.path, ctx.info_file.path, ctx.version_file.path, out.path],
+        executable = nixpy_tool(ctx),
+        arguments = [args],
         inputs = [template, ctx.info_file, ctx.version_file],
         outputs = [out],
         mnemonic = "NixPyStampTags",
@@ -70,17 +81,16 @@ to push elsewhere, `--tag`, `--digest-file`.""",
         "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to push (py_nix_image or nix_image)."),
         "insecure": attr.bool(doc = "Allow a registry over plain HTTP or with an unverified certificate."),
         "remote_tags": attr.string_list(
-            doc = "Tags to push. With --stamp, {KEY} is replaced by a workspace status value, e.g. \"{STABLE_GIT_COMMIT}\"; an unstamped build skips the tags that hold a {KEY}.",
+            doc = "Tags to push. With --stamp, {KEY} is replaced by a workspace status value, e.g. \"{STABLE_GIT_COMMIT}\", and a {KEY} without one fails the build; an unstamped build skips the tags that hold a {KEY}.",
         ),
         "repository": attr.string(
             mandatory = True,
             doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app. Ending in / (ghcr.io/acme/), it is completed with the Python project's name from pyproject.toml.",
         ),
         "_stamp": attr.label(default = "//rules/private:stamp"),
-        "_stamp_sh": attr.label(default = "//rules/private:stamp.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),
     },
-    toolchains = [NIXPY_RUN_TOOLCHAIN],
+    toolchains = [NIXPY_RUN_TOOLCHAIN, NIXPY_TOOLCHAIN],
 )
 
 def _nixpy_load_impl(ctx):

@@ -6,12 +6,5 @@ runfiles=${RUNFILES_DIR:-$0.runfiles}
 loc() { case $1 in ../*) echo "$runfiles/${1#../}" ;; *) echo "$runfiles/{workspace}/$1" ;; esac; }
 repository={repository}
 case $repository in */) repository=$repository$(cat "$(loc {name_file})") ;; esac
-tags=()
-while IFS= read -r t; do
-  case $t in
-    "") ;;
-    *"{"*) echo "nixpy_push: not stamped, skipping tag $t (build with --stamp)" >&2 ;;
-    *) tags+=(--tag "$t") ;;
-  esac
-done < "$(loc {tags_file})"
-exec "$(loc {nixpy})" push --image "$(loc {layout})" --repository "$repository" "${tags[@]}" {flags} "$@"
+# nixpy push skips the tags an unstamped build left a {KEY} in, saying so.
+exec "$(loc {nixpy})" push --image "$(loc {layout})" --repository "$repository" --tags-file "$(loc {tags_file})" {flags} "$@"

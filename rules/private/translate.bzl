@@ -1,6 +1,7 @@
 """py_nix_translate: pyproject.toml and its lock file to a Nix expression (a pure, cacheable action)."""
 
 load("//rules:providers.bzl", "NixPyExprInfo")
+load(":defaults.bzl", "SYSTEM")
 load(":toolchain.bzl", "NIXPY_TOOLCHAIN", "nixpy_tool")
 
 def _py_nix_translate_impl(ctx):
@@ -89,7 +90,7 @@ py_nix_translate = rule(
             doc = "The project's `.python-version` (uv's convention: its first line that is not a comment, `3.12` or `3.12.7`), used when `python` is empty.",
         ),
         "srcs": attr.label_list(allow_files = True, doc = "The project's sources under pyproject.toml's directory, for the application derivation."),
-        "system": attr.string(default = "x86_64-linux", doc = "The Nix system to build for."),
+        "system": attr.string(default = SYSTEM, doc = "The Nix system to build for."),
         "url_rewrites": attr.string_dict(doc = "Artifact URL prefix to mirror prefix, e.g. {\"https://files.pythonhosted.org/\": \"https://mirror.example/\"}."),
         "version": attr.string(
             doc = "The project's version when pyproject.toml leaves it dynamic and version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source, uv-dynamic-versioning): a Nix build sees no .git, so the build is handed this version instead, and nixpkgs checks that the built metadata carries it. Local packages versioned from the same repository get it too. Not needed for a version the lock records or a backend reads from a file (hatchling's path, setuptools' attr or file, flit's __version__, pdm-backend's file source): nixpy reads those itself.",

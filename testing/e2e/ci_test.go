@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixpy/rules_nixpy/testing/workflow"
 	"github.com/nixpy/rules_nixpy/tools/registrytest"
 )
 
@@ -143,7 +143,7 @@ type pushRow struct {
 func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
 	t.Helper()
 	runnerTemp := t.TempDir()
-	steps, err := workflow.RunSteps(filepath.Join(ws, ".github/workflows", file), "images", map[string]string{
+	steps := workflowSteps(t, filepath.Join(ws, ".github/workflows", file), "images", map[string]string{
 		"github.event.before":  base,
 		"github.sha":           head,
 		"github.workflow":      "images",
@@ -153,9 +153,6 @@ func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
 		"runner.temp":          runnerTemp,
 		"vars.BAZEL_DISK_CACHE || '/var/cache/bazel-disk'": filepath.Join(runnerTemp, "disk-cache"),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	summary := filepath.Join(runnerTemp, "step-summary.md")
 	var stdout strings.Builder
 	ran := 0
@@ -191,6 +188,7 @@ func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
 		}
 		var n int64
 		if f[3] != "-" {
+			var err error
 			if n, err = strconv.ParseInt(f[3], 10, 64); err != nil {
 				t.Fatalf("summary row %q: %v", line, err)
 			}
@@ -198,6 +196,37 @@ func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
 		rows[f[0]] = pushRow{digest: f[1], status: f[2], bytes: n}
 	}
 	return rows
+}
+
+// workflowStep is one step of testing/workflow's RunSteps, as its cmd/runsteps prints it.
+type workflowStep struct {
+	Name, Uses, Run, Shell, WorkingDirectory string
+	Env                                      map[string]string
+}
+
+// workflowSteps returns the steps of a workflow's job with every expression replaced by its value in expr.
+// testing/workflow is a Go module of its own (it needs actionlint, which this module's go.mod must not name),
+// so its command runs with `go run` rather than being imported.
+func workflowSteps(t *testing.T, file, job string, expr map[string]string) []workflowStep {
+	t.Helper()
+	in, err := json.Marshal(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", "./cmd/runsteps", file, job)
+	cmd.Dir = filepath.Join(workspace(t), "testing", "workflow")
+	cmd.Stdin = strings.NewReader(string(in))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go run ./cmd/runsteps in %s: %v\n%s", cmd.Dir, err, stderr.String())
+	}
+	var steps []workflowStep
+	if err := json.Unmarshal(out, &steps); err != nil {
+		t.Fatalf("runsteps printed no JSON list of steps: %v\n%s", err, out)
+	}
+	return steps
 }
 
 func wantStatus(t *testing.T, step string, rows map[string]pushRow, want map[string]string) {

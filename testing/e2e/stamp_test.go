@@ -50,7 +50,7 @@ nixpy_push(
 
 // TestStamping builds with --stamp and a workspace status command: the remote tags and the OCI label carry
 // the commit. Without --stamp the same target gives the same digest on every build and leaves the tags that
-// need stamping to be skipped at push time.
+// need stamping to be skipped at push time. A key the workspace status lacks fails a stamped build.
 func TestStamping(t *testing.T) {
 	ws := workspace(t)
 	pkg := scratchPackage(t, "stamp", stampedBuild)
@@ -80,6 +80,29 @@ func TestStamping(t *testing.T) {
 	bazel(t, ws, append([]string{"build"}, targets...)...)
 	if again := bazelBin(t, ws, pkg+"/image.digest"); again != unstamped {
 		t.Errorf("unstamped digest changed after a stamped build: %s, then %s", unstamped, again)
+	}
+
+	// A {KEY} the workspace status lacks fails a stamped build, the label's and the tag's alike, naming the
+	// key and the attribute it is in; the same BUILD file builds unstamped, keeping the text.
+	typo := strings.NewReplacer(`"{STABLE_GIT_COMMIT}"}`, `"{STABLE_GIT_COMMT}"}`, `["{STABLE_GIT_COMMIT}", "latest"]`, `["{BUILD_TAG}", "latest"]`).Replace(stampedBuild)
+	if err := os.WriteFile(filepath.Join(ws, pkg, "BUILD.bazel"), []byte(typo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := bazelStreams(ws, append([]string{"build", "--keep_going", "--stamp", "--workspace_status_command=" + status}, targets...)...)
+	if err == nil {
+		t.Fatal("a stamped build with keys the workspace status lacks succeeded")
+	}
+	for _, want := range []string{
+		`labels["org.opencontainers.image.revision"] = "{STABLE_GIT_COMMT}": no workspace status value for {STABLE_GIT_COMMT}`,
+		`remote_tags "{BUILD_TAG}": no workspace status value for {BUILD_TAG}`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the failed stamped build does not say %s:\n%s", want, tail(stderr, 40))
+		}
+	}
+	bazel(t, ws, append([]string{"build"}, targets...)...)
+	if tags := bazelBin(t, ws, pkg+"/push.tags.txt"); tags != "{BUILD_TAG}\nlatest" {
+		t.Errorf("unstamped tags = %q, want the text as written", tags)
 	}
 }
 
@@ -153,6 +176,7 @@ nixpy_push(
 }
 
 // TestPushRepositoryTail: a repository ending in / is completed with the project's name from pyproject.toml.
+// The build is unstamped, so the tag that needs stamping is skipped, saying so, and the others are pushed.
 func TestPushRepositoryTail(t *testing.T) {
 	ws := workspace(t)
 	reg := registrytest.Start(t, false)
@@ -169,13 +193,22 @@ nixpy_push(
     name = "push",
     image = ":image",
     insecure = True,
-    remote_tags = ["latest"],
+    remote_tags = ["latest", "{STABLE_GIT_COMMIT}"],
     repository = "%s/team/",
 )
 `, reg.Host))
-	out := bazel(t, ws, "run", "//"+pkg+":push")
+	out, stderr, err := bazelStreams(ws, "run", "//"+pkg+":push")
+	if err != nil {
+		t.Fatalf("bazel run //%s:push: %v", pkg, err)
+	}
 	digest := bazelBin(t, ws, pkg+"/image.digest")
 	if want := reg.Host + "/team/hello-flask@" + digest; !strings.Contains(out, want) {
 		t.Errorf("push printed %q, want %q", out, want)
+	}
+	if want := "nixpy_push: not stamped, skipping tag {STABLE_GIT_COMMIT} (build with --stamp)"; !strings.Contains(stderr, want) {
+		t.Errorf("the unstamped push does not say %q:\n%s", want, tail(stderr, 20))
+	}
+	if got := registrytest.Crane(t, "digest", "--insecure", reg.Host+"/team/hello-flask:latest"); got != digest {
+		t.Errorf("%s/team/hello-flask:latest = %s, want the pushed %s", reg.Host, got, digest)
 	}
 }

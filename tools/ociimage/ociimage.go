@@ -34,7 +34,8 @@ import (
 )
 
 // DefaultMaxLayers leaves room under Docker's ~127-layer limit for images built on top, and is
-// enough to keep the interpreter, the big libraries and the application apart.
+// enough to keep the interpreter, the big libraries and the application apart. nix_image and py_nix_image
+// default to it through rules/private/defaults.bzl, which a test keeps equal.
 const DefaultMaxLayers = 12
 
 // Options describe one image.

@@ -4,8 +4,10 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/nixpy/rules_nixpy/tools/stamp"
 	"github.com/nixpy/rules_nixpy/tools/storetest"
 )
 
@@ -39,7 +41,9 @@ func TestExpand(t *testing.T) {
 		Symlinks:   []Symlink{{Path: "/bin", Target: "{app}/bin"}},
 		WorkDir:    "{app}",
 	}
-	opts.Expand(map[string]string{"app": "/nix/store/a-app", "REV": "abc"})
+	if err := opts.Expand(stamp.Expander{Vars: map[string]string{"app": "/nix/store/a-app", "REV": "abc"}}); err != nil {
+		t.Fatal(err)
+	}
 	want := Options{
 		Entrypoint: []string{"/nix/store/a-app/bin/x", "abc"},
 		Env:        []string{"A=/nix/store/a-app", "B={NONE}"},
@@ -49,6 +53,40 @@ func TestExpand(t *testing.T) {
 	}
 	if !reflect.DeepEqual(opts, want) {
 		t.Errorf("expanded %+v, want %+v", opts, want)
+	}
+}
+
+// TestExpandStampedNamesOption: in a stamped build a {KEY} without a value is an error naming the option, as
+// nix_image's attribute, and the value it is in.
+func TestExpandStampedNamesOption(t *testing.T) {
+	vars := map[string]string{"app": "/nix/store/a-app", "REV": "abc"}
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"entrypoint", Options{Entrypoint: []string{"{app}/bin/x", "--rev={REVV}"}}, `entrypoint "--rev={REVV}": no workspace status value for {REVV}`},
+		{"cmd", Options{Cmd: []string{"{X}"}}, `cmd "{X}": no workspace status value for {X}`},
+		{"env", Options{Env: []string{"A={app}", "B={NONE}"}}, `env "B={NONE}": no workspace status value for {NONE}`},
+		{"ports", Options{Ports: []string{"{PORT}"}}, `ports "{PORT}": no`},
+		{"label value", Options{Labels: map[string]string{"a": "{REV}", "rev": "{REVV}"}}, `labels["rev"] = "{REVV}": no workspace status value for {REVV}`},
+		{"label key", Options{Labels: map[string]string{"{K}": "v"}}, `labels key "{K}": no`},
+		{"annotation", Options{Annotations: map[string]string{"x": "{Y}"}}, `annotations["x"] = "{Y}": no`},
+		{"symlink target", Options{Symlinks: []Symlink{{Path: "/bin", Target: "{APP}/bin"}}}, `symlinks["/bin"] = "{APP}/bin": no workspace status value for {APP}`},
+		{"workdir", Options{WorkDir: "/srv/{REVV}"}, `workdir "/srv/{REVV}": no`},
+		{"user", Options{User: "{U}"}, `user "{U}": no`},
+		{"the first of several, in a fixed order", Options{Labels: map[string]string{"b": "{B}", "a": "{A}"}, User: "{U}"}, `labels["a"] = "{A}"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			unstamped := tt.opts
+			if err := unstamped.Expand(stamp.Expander{Vars: vars}); err != nil {
+				t.Errorf("unstamped: %v, want the text kept", err)
+			}
+			err := tt.opts.Expand(stamp.Expander{Vars: vars, Stamped: true})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("stamped: %v, want an error with %q", err, tt.want)
+			}
+		})
 	}
 }
 
@@ -65,7 +103,9 @@ func TestSymlinkIntoTopJoinsTopLayer(t *testing.T) {
 			t.Fatal(err)
 		}
 		opts := Options{Closure: c, Top: top, DiskDir: s.Dir, MaxLayers: 4, Symlinks: []Symlink{{Path: "/bin", Target: "{app}/bin"}, {Path: "/lib", Target: lib + "/lib"}}}
-		opts.Expand(map[string]string{"app": top})
+		if err := opts.Expand(stamp.Expander{Vars: map[string]string{"app": top}}); err != nil {
+			t.Fatal(err)
+		}
 		p, err := Plan(opts)
 		if err != nil {
 			t.Fatal(err)

@@ -102,7 +102,9 @@ func (l *loader) attr(name string, v value) (attr, error) {
 		}
 	}
 	if x, ok := args["default"]; ok {
-		a.dflt = compact(x)
+		if a.dflt, err = l.defaultSource(value{v.mod, x}); err != nil {
+			return a, err
+		}
 	} else if !a.mandatory {
 		a.dflt = t.dflt
 	}

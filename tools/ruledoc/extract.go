@@ -95,7 +95,7 @@ func (l *loader) entry(name string, v value) (e entry, ok bool, err error) {
 	e.name = name
 	switch x := v.expr.(type) {
 	case *build.DefStmt:
-		e, err = function(name, v.mod, x)
+		e, err = l.function(name, v.mod, x)
 		return e, err == nil, err
 	case *build.CallExpr:
 		fn, _ := x.X.(*build.Ident)
@@ -134,7 +134,7 @@ func (l *loader) entry(name string, v value) (e entry, ok bool, err error) {
 }
 
 // function documents a def from its parameters and its Google-style docstring.
-func function(name string, m *module, def *build.DefStmt) (entry, error) {
+func (l *loader) function(name string, m *module, def *build.DefStmt) (entry, error) {
 	e := entry{name: name, kind: kindFunction}
 	var ds docstring
 	if len(def.Body) > 0 {
@@ -167,7 +167,10 @@ func function(name string, m *module, def *build.DefStmt) (entry, error) {
 		a := attr{name: op + pname, doc: doc}
 		switch p := p.(type) {
 		case *build.AssignExpr:
-			a.dflt = compact(p.RHS)
+			var err error
+			if a.dflt, err = l.defaultSource(value{m, p.RHS}); err != nil {
+				return e, err
+			}
 		case *build.UnaryExpr: // *args and **kwargs are never required
 		default:
 			a.mandatory = true

@@ -146,6 +146,27 @@ func (l *loader) resolve(v value) (value, error) {
 	return v, v.mod.errorf(v.expr, "more than %d names refer to each other", maxHops)
 }
 
+// defaultSource is how a default is shown: a name bound at the top level or by a load() to a string or
+// number, such as a constant the rules share (MAX_LAYERS of rules/private/defaults.bzl), by that value, so the
+// reference shows 12 rather than the name; anything else (True, None, a provider) as written.
+func (l *loader) defaultSource(v value) (string, error) {
+	if id, ok := v.expr.(*build.Ident); ok {
+		_, global := v.mod.globals[id.Name]
+		_, loaded := v.mod.loads[id.Name]
+		if global || loaded {
+			r, err := l.resolve(v)
+			if err != nil {
+				return "", err
+			}
+			switch r.expr.(type) {
+			case *build.StringExpr, *build.LiteralExpr:
+				return compact(r.expr), nil
+			}
+		}
+	}
+	return compact(v.expr), nil
+}
+
 // labelPath turns the label of a load() into a repository-relative path. Only files of this
 // repository can be read; another repository's file is an error for the name that needs it.
 func (l *loader) labelPath(from *module, label string) (string, error) {

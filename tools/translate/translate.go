@@ -39,6 +39,13 @@ type Input struct {
 // Rewrite maps URLs that start with From to To followed by the rest.
 type Rewrite struct{ From, To string }
 
+// DefaultSystem is the Nix system nixpy translate targets when not told (--system); py_nix_image and
+// py_nix_translate default to it too, through rules/private/defaults.bzl, which a test keeps equal.
+const DefaultSystem = "x86_64-linux"
+
+// DefaultLibc is the libc wheels must run on when Options.Libc is empty: the rules pass none unless told.
+const DefaultLibc = "glibc-2.40"
+
 // Options are the translation's parameters besides the input files.
 type Options struct {
 	Mode   string // "nixpkgs" or "lock"
@@ -50,7 +57,7 @@ type Options struct {
 	// PythonVersionFile is the project's .python-version (uv's convention), or nil.
 	PythonVersionFile *Input
 	System            string
-	// Libc is "glibc-2.40" or "musl-1.2" on linux (empty: glibc-2.40); it bounds the
+	// Libc is "glibc-2.40" or "musl-1.2" on linux (empty: DefaultLibc); it bounds the
 	// manylinux and musllinux wheels lock mode may pick.
 	Libc        string
 	URLRewrites []Rewrite
@@ -206,7 +213,7 @@ func targetOf(opts Options) (wheeltags.Target, string, error) {
 	case "linux":
 		libc := opts.Libc
 		if libc == "" {
-			libc = "glibc-2.40"
+			libc = DefaultLibc
 		}
 		name, ver, ok := strings.Cut(libc, "-")
 		lv, err := pep440.Parse(ver)

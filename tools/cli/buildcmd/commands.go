@@ -16,6 +16,7 @@ func Commands() map[string]cli.Command {
 		"plan":      {Summary: "nixpy image's first step: write the layer specs and the image config", Run: runPlan},
 		"layer":     {Summary: "nixpy image's second step: build one layer from its spec", Run: runLayer},
 		"assemble":  {Summary: "nixpy image's last step: write the image layout from the built layers", Run: runAssemble},
+		"stamp":     {Summary: "replace {KEY} in a file by Bazel's workspace status values (nixpy_push's remote tags)", Run: runStamp},
 		"archive":   {Summary: "write an image layout as one OCI archive tar file", Run: runArchive},
 	}
 }

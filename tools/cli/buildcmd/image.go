@@ -1,7 +1,6 @@
 package buildcmd
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -44,7 +43,7 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	fs.Var(f.labels, "label", "KEY=VALUE config label; repeatable")
 	fs.Var(f.annotations, "annotation", "KEY=VALUE manifest annotation; repeatable")
 	fs.Var(&f.symlinks, "symlink", "PATH=TARGET symlink in the root layer (in the top layer when TARGET is in the top path), e.g. /bin={app}/bin; repeatable")
-	fs.Var(&f.stamp, "stamp", "replace {KEY} in the image's values by KEY's value in this workspace status `FILE` (Bazel's --stamp); repeatable")
+	addStampFlag(fs, &f.stamp)
 	f.base = fs.String("base", "", "OCI image layout to build on (default: an empty image)")
 	f.created = fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
 	f.storeDir = fs.String("store-dir", "", "read store paths from this directory (default: the closure's store directory)")
@@ -52,7 +51,8 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 }
 
 // options reads the closure and the files the flags name and returns the image's options, with {app}
-// replaced by the top path and, with --stamp, each {KEY} by its workspace status value.
+// replaced by the top path and, with --stamp, each {KEY} by its workspace status value (a {KEY} without one
+// is then an error; without --stamp it stays as written: package stamp's rule).
 func (f *imageFlags) options() (ociimage.Options, error) {
 	top := *f.top
 	if *f.topFile != "" {
@@ -78,11 +78,11 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		}
 		links[i] = ociimage.Symlink{Path: p, Target: target}
 	}
-	vars, err := readStatus(f.stamp)
+	x, err := stampExpander(f.stamp)
 	if err != nil {
 		return ociimage.Options{}, err
 	}
-	vars["app"] = top
+	x.Vars["app"] = top
 	opts := ociimage.Options{
 		Closure:       c,
 		Top:           top,
@@ -102,36 +102,15 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		Base:          *f.base,
 		Created:       when,
 	}
-	opts.Expand(vars)
+	if err := opts.Expand(x); err != nil {
+		return ociimage.Options{}, err
+	}
 	return opts, nil
 }
 
 // missing names the required flags not given, for the usage error.
 func (f *imageFlags) missing() bool {
 	return *f.closureFile == "" || (*f.top == "") == (*f.topFile == "")
-}
-
-// readStatus reads Bazel's workspace status files: one "KEY VALUE" per line, the value the rest of it.
-func readStatus(files []string) (map[string]string, error) {
-	vars := map[string]string{}
-	for _, file := range files {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fmt.Errorf("--stamp: %w", err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, _ := strings.Cut(sc.Text(), " "); k != "" {
-				vars[k] = v
-			}
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("--stamp %s: %w", file, err)
-		}
-	}
-	return vars, nil
 }
 
 func runImage(args []string, stdout, stderr io.Writer) error {

@@ -23,8 +23,8 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	groups := fs.String("groups", "", "comma-separated dependency groups to install (default none: dev groups are off unless named)")
 	python := fs.String("python", "", "the CPython version markers, wheels and the interpreter (nixpkgs' pythonXY) are chosen for, X.Y or X.Y.Z (default: --python-version-file, else the newest CPython nixpkgs ships that requires-python allows)")
 	pythonVersionFile := fs.String("python-version-file", "", "the project's .python-version (uv's convention): its version is used when --python is not given")
-	system := fs.String("system", "x86_64-linux", "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
-	libc := fs.String("libc", "glibc-2.40", "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
+	system := fs.String("system", translate.DefaultSystem, "the Nix system: x86_64-linux, aarch64-linux, x86_64-darwin or aarch64-darwin")
+	libc := fs.String("libc", translate.DefaultLibc, "on linux, the libc wheels must run on: glibc-2.Y (manylinux) or musl-1.Y (musllinux)")
 	projectVersion := fs.String("project-version", "", "the project's version where pyproject.toml leaves it dynamic and version control computes it (setuptools-scm, hatch-vcs, pdm-backend's scm source): a Nix build has no .git")
 	artifacts := fs.String("artifacts", "", "the file `nixpy resolve` wrote for the lock: file names and URLs of hashes the lock pins without them")
 	var rewrites cli.ListFlag

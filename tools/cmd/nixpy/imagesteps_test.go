@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -131,26 +132,65 @@ func TestPlanErrors(t *testing.T) {
 }
 
 // TestStampExpandsStatusKeys: --stamp replaces {KEY} from Bazel's workspace status files; a key without a
-// value stays as written.
+// value is then an error naming the option and the key, and without --stamp the text stays as written.
 func TestStampExpandsStatusKeys(t *testing.T) {
 	s := storetest.New(t)
 	top := s.Add(t, "aaaaaaaa-app", nil, []storetest.File{{Name: "bin/app", Data: "x", Mode: 0o555}})
 	work := t.TempDir()
+	closure := s.WriteClosure(t, work)
 	status := filepath.Join(work, "stable-status.txt")
 	os.WriteFile(status, []byte("STABLE_GIT_COMMIT 0123abcd\nBUILD_USER some one\n"), 0o644)
-	config := filepath.Join(work, "config.json")
-	mustRun(t, "plan", "--closure", s.WriteClosure(t, work), "--top", top, "--store-dir", s.Dir, "--stamp", status,
-		"--label", "rev={STABLE_GIT_COMMIT}", "--label", "by={BUILD_USER}", "--label", "other={UNKNOWN}", "--entrypoint", "{app}/bin/app",
-		"--config-out", config, "--layer-out", filepath.Join(work, "l0.json"), "--layer-out", filepath.Join(work, "l1.json"))
-	var cfg struct {
-		Labels     map[string]string
-		Entrypoint []string
-	}
-	data, _ := os.ReadFile(config)
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Labels["rev"] != "0123abcd" || cfg.Labels["by"] != "some one" || cfg.Labels["other"] != "{UNKNOWN}" || cfg.Entrypoint[0] != top+"/bin/app" {
-		t.Errorf("planned config %s", data)
+	for _, tt := range []struct {
+		name       string
+		args       []string
+		wantLabels map[string]string
+		wantErr    []string
+	}{{
+		name:       "stamped",
+		args:       []string{"--stamp", status, "--label", "rev={STABLE_GIT_COMMIT}", "--label", "by={BUILD_USER}", "--label", "json={\"a\": 1}"},
+		wantLabels: map[string]string{"rev": "0123abcd", "by": "some one", "json": `{"a": 1}`},
+	}, {
+		name:    "stamped, a key without a value",
+		args:    []string{"--stamp", status, "--label", "rev={STABLE_GIT_COMMIT}", "--label", "other={UNKNOWN}"},
+		wantErr: []string{`labels["other"] = "{UNKNOWN}": no workspace status value for {UNKNOWN}`},
+	}, {
+		name:       "unstamped",
+		args:       []string{"--label", "rev={STABLE_GIT_COMMIT}", "--label", "other={UNKNOWN}"},
+		wantLabels: map[string]string{"rev": "{STABLE_GIT_COMMIT}", "other": "{UNKNOWN}"},
+	}, {
+		name:    "a status file that is not there",
+		args:    []string{"--stamp", filepath.Join(work, "absent.txt")},
+		wantErr: []string{"--stamp", "absent.txt"},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			config := filepath.Join(dir, "config.json")
+			args := append([]string{"plan", "--closure", closure, "--top", top, "--store-dir", s.Dir, "--entrypoint", "{app}/bin/app",
+				"--config-out", config, "--layer-out", filepath.Join(dir, "l0.json"), "--layer-out", filepath.Join(dir, "l1.json")}, tt.args...)
+			if tt.wantErr != nil {
+				code, _, stderr := runNixpy(t, args...)
+				for _, want := range tt.wantErr {
+					if code != 1 || !strings.Contains(stderr, want) {
+						t.Errorf("exit %d, stderr %q; want exit 1 naming %q", code, stderr, want)
+					}
+				}
+				if _, err := os.Stat(config); err == nil {
+					t.Errorf("a failed plan wrote %s", config)
+				}
+				return
+			}
+			mustRun(t, args...)
+			var cfg struct {
+				Labels     map[string]string
+				Entrypoint []string
+			}
+			data, _ := os.ReadFile(config)
+			if err := json.Unmarshal(data, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(cfg.Labels, tt.wantLabels) || cfg.Entrypoint[0] != top+"/bin/app" {
+				t.Errorf("planned config %s; want labels %v", data, tt.wantLabels)
+			}
+		})
 	}
 }

@@ -1,5 +1,8 @@
 """Attributes shared by the rules."""
 
+# A default shared by name: the docs show its value, 3.
+DEFAULT_COUNT = 3
+
 COMMON_ATTRS = {
     "tags_extra": attr.string_list(doc = "More tags."),
     "mode": attr.string(doc = "Overridden by the rule's own."),

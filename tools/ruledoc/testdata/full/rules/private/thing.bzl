@@ -1,14 +1,14 @@
 """thing: the private rule behind //rules:defs.bzl's thing."""
 
 load("//rules:providers.bzl", "ThingInfo")
-load(":common.bzl", "COMMON_ATTRS", "MODE_ATTR")
+load(":common.bzl", "COMMON_ATTRS", "DEFAULT_COUNT", "MODE_ATTR")
 
 def _thing_impl(ctx):
     return [ThingInfo(out = ctx.file.src, srcs = depset([ctx.file.src]))]
 
 _ATTRS = {
     "src": attr.label(mandatory = True, allow_single_file = True, doc = "The source."),
-    "count": attr.int(default = 3, doc = "How many | how much."),
+    "count": attr.int(default = DEFAULT_COUNT, doc = "How many | how much."),
     "mode": MODE_ATTR,
     "_tool": attr.label(default = "//tools:thing", executable = True, cfg = "exec"),
 }
