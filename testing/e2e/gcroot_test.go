@@ -29,7 +29,7 @@ func TestStorePathsSurviveCaches(t *testing.T) {
 	}
 	// --symlink_prefix=/ leaves the checkout's bazel-* links alone.
 	build := func(base []string, log string, flags ...string) string {
-		args := append(append(append([]string(nil), base...), "build", "--symlink_prefix=/", "--execution_log_json_file="+log), flags...)
+		args := append(append(append([]string(nil), base...), "build", "--symlink_prefix=/", "--output_groups=+digest", "--execution_log_json_file="+log), flags...)
 		_, stderr, err := bazelStreams(ws, append(args, target)...)
 		if err != nil {
 			t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)

@@ -144,4 +144,8 @@ func TestLookPath(t *testing.T) {
 	if _, err := tools.Path("nix-build-that-is-not-there"); err == nil || !strings.Contains(err.Error(), "install Nix") {
 		t.Errorf("Path of a missing program: err = %v", err)
 	}
+	// A Bazel action without use_default_shell_env has no PATH: the usual places are searched.
+	if got, err := (Tools{Env: []string{}}).Path("sh"); err != nil || !strings.HasSuffix(got, "/sh") {
+		t.Errorf("Path(sh) with no PATH = %q, %v; want the system's sh", got, err)
+	}
 }

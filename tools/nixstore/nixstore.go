@@ -15,9 +15,10 @@ import (
 	"strings"
 )
 
-// searchPath is where Nix's commands are looked up after PATH: a multi-user install's default profile
-// and NixOS's system profile, which a Bazel action's PATH (/bin:/usr/bin:/usr/local/bin) leaves out.
-var searchPath = []string{"/nix/var/nix/profiles/default/bin", "/run/current-system/sw/bin"}
+// searchPath is where Nix's commands are looked up after PATH: a multi-user install's default profile,
+// NixOS's system profile and a distribution's package (Debian's nix-bin), for a Bazel action whose
+// environment has no PATH or one that leaves them out.
+var searchPath = []string{"/nix/var/nix/profiles/default/bin", "/run/current-system/sw/bin", "/usr/local/bin", "/usr/bin", "/bin"}
 
 // Tools runs Nix's commands: found on PATH or in Nix's default profiles, talking to the Nix daemon
 // unless NIX_REMOTE says otherwise (Bazel's sandbox leaves /nix/store read-only, as a multi-user
