@@ -41,6 +41,9 @@ def _plan_args(ctx, info):
         args.add("--entrypoint", json.encode(ctx.attr.entrypoint))
     else:
         args.add("--bin-entrypoint")
+        if info.project_name:
+            args.add("--project-file", info.project_name)
+            inputs.append(info.project_name)
     if ctx.attr.cmd:
         args.add("--cmd", json.encode(ctx.attr.cmd))
     _kv_flags(args, "--env", ctx.attr.env)
@@ -217,7 +220,7 @@ image, rules_oci's oci_image_index, whose index.json entry is itself an index) g
 system; the build fails, naming the platforms it has, when there is none."""),
         "closure": attr.label(mandatory = True, providers = [NixPyClosureInfo], doc = "The nixpy_nix_build target whose closure goes into the image."),
         "cmd": attr.string_list(doc = "The image's default arguments."),
-        "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/."),
+        "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/, or of a Python project's several console scripts the main one (named like the project, else the first by name; `nix run`'s meta.mainProgram)."),
         "env": attr.string_dict(doc = "Environment variables of the image."),
         "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}, and a {KEY} without one fails the build; unstamped builds keep the text as it is."),
         "max_layers": attr.int(default = MAX_LAYERS, doc = "At most this many layers, a base image's included (at least 2)."),

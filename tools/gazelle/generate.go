@@ -7,7 +7,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/bazelbuild/bazel-gazelle/language"
@@ -123,13 +122,9 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 		image.SetAttr("srcs", g)
 	}
 	if len(p.Scripts) > 1 {
-		// With one script the rule already picks it; with several, the first in sorted order.
-		scripts := make([]string, 0, len(p.Scripts))
-		for script := range p.Scripts {
-			scripts = append(scripts, script)
-		}
-		sort.Strings(scripts)
-		image.SetAttr("entrypoint", []string{"{app}/bin/" + scripts[0]})
+		// With one script the rule already picks it; with several, the one pyproject.MainScript picks,
+		// written out so the BUILD file says which.
+		image.SetAttr("entrypoint", []string{"{app}/bin/" + pyproject.MainScript(p.Name, p.ScriptNames())})
 	}
 
 	push := rule.NewRule(kindPush, "push")

@@ -51,16 +51,19 @@ type Options struct {
 	// architecture. Empty means this machine's.
 	System     string
 	Entrypoint []string
-	// BinEntrypoint makes the one program in Top's bin/ the entrypoint when Entrypoint is nil.
+	// BinEntrypoint makes a program in Top's bin/ the entrypoint when Entrypoint is nil: the only one,
+	// or, of several, the one pyproject.MainScript picks for Project.
 	BinEntrypoint bool
-	Cmd           []string
-	Env           []string
-	WorkDir       string
-	User          string
-	Ports         []string
-	Labels        map[string]string
-	Annotations   map[string]string
-	Symlinks      []Symlink
+	// Project is the Python project Top is the application of; empty when it is not one.
+	Project     string
+	Cmd         []string
+	Env         []string
+	WorkDir     string
+	User        string
+	Ports       []string
+	Labels      map[string]string
+	Annotations map[string]string
+	Symlinks    []Symlink
 	// Base is an OCI image layout to build on; empty means an empty image.
 	Base string
 	// Created is the image's creation time and every file's mtime; zero means the epoch.

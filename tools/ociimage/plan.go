@@ -15,6 +15,7 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
+	"github.com/nixpy/rules_nixpy/tools/pyproject"
 )
 
 // LayerSpec is everything that decides one layer's bytes and nothing else: the store paths with
@@ -181,7 +182,7 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 	}
 	entrypoint := opts.Entrypoint
 	if entrypoint == nil && opts.BinEntrypoint {
-		prog, err := BinProgram(opts.DiskDir, opts.Top)
+		prog, err := BinProgram(opts.DiskDir, opts.Top, opts.Project)
 		if err != nil {
 			return ImageConfig{}, err
 		}
@@ -205,9 +206,10 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 	}, nil
 }
 
-// BinProgram returns the one program in the top path's bin/, the project's console script, which is
-// the entrypoint when none is given: several or none is an error that says what to set.
-func BinProgram(diskDir, top string) (string, error) {
+// BinProgram returns the program of the top path's bin/ an image runs: the only one, or, of a Python
+// project's several console scripts, the one pyproject.MainScript picks, as meta.mainProgram and Gazelle
+// do. Without a project, several programs are an error asking for an entrypoint.
+func BinProgram(diskDir, top, project string) (string, error) {
 	dir := filepath.Join(diskDir, filepath.Base(top), "bin")
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -224,10 +226,12 @@ func BinProgram(diskDir, top string) (string, error) {
 			progs = append(progs, e.Name())
 		}
 	}
-	switch len(progs) {
-	case 1:
+	switch {
+	case len(progs) == 1:
 		return top + "/bin/" + progs[0], nil
-	case 0:
+	case len(progs) > 1 && project != "":
+		return top + "/bin/" + pyproject.MainScript(project, progs), nil
+	case len(progs) == 0:
 		return "", fmt.Errorf("%s/bin has no program to run: set entrypoint", top)
 	default:
 		return "", fmt.Errorf("%s/bin has several programs (%s): set entrypoint, e.g. [\"{app}/bin/%s\"]", top, strings.Join(progs, " "), progs[0])

@@ -345,14 +345,7 @@ func (t *translation) buildRequires(proj *pyproject.Project) []pyproject.Depende
 	return out
 }
 
-// mainProgram is the script `nix run` starts: the one named like the project, else the
-// first by name.
+// mainProgram is the script `nix run` starts (pyproject.MainScript).
 func (t *translation) mainProgram() string {
-	if len(t.proj.Scripts) == 0 {
-		return ""
-	}
-	if _, ok := t.proj.Scripts[t.proj.Name]; ok {
-		return t.proj.Name
-	}
-	return sortedKeys(t.proj.Scripts)[0]
+	return pyproject.MainScript(t.proj.Name, t.proj.ScriptNames())
 }

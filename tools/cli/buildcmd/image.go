@@ -18,7 +18,7 @@ import (
 // and nixpy plan (its first step as a build action), so both read a command line alike.
 type imageFlags struct {
 	closureFile, top, topFile, base, created, storeDir *string
-	workdir, user, system                              *string
+	workdir, user, system, project, projectFile        *string
 	maxLayers                                          *int
 	binEntrypoint                                      *bool
 	entrypoint, cmd                                    cli.ArgvFlag
@@ -34,7 +34,9 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	f.maxLayers = fs.Int("max-layers", ociimage.DefaultMaxLayers, "at most this many layers, a --base image's included (at least 2)")
 	f.system = fs.String("system", "", "the Nix system the closure is built for, e.g. aarch64-linux: the image's os and architecture (default: this machine's)")
 	fs.Var(&f.entrypoint, "entrypoint", "entrypoint argument; repeat for more, or give a JSON array")
-	f.binEntrypoint = fs.Bool("bin-entrypoint", false, "without --entrypoint, run the one program in the top path's bin/ (an error when it has none or several)")
+	f.binEntrypoint = fs.Bool("bin-entrypoint", false, "without --entrypoint, run the program in the top path's bin/: the only one, or of several the --project's main script (an error when it has none, or several and no --project)")
+	f.project = fs.String("project", "", "the Python project the top path is the application of, whose main script --bin-entrypoint picks among several")
+	f.projectFile = fs.String("project-file", "", "read --project from `FILE`, such as py_nix_translate's project_name")
 	fs.Var(&f.cmd, "cmd", "cmd argument; repeat for more, or give a JSON array")
 	fs.Var(&f.env, "env", "KEY=VALUE environment variable; repeatable")
 	f.workdir = fs.String("workdir", "", "working directory")
@@ -61,6 +63,14 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 			return ociimage.Options{}, fmt.Errorf("--top-file: %w", err)
 		}
 		top = strings.TrimSpace(string(data))
+	}
+	project := *f.project
+	if *f.projectFile != "" {
+		data, err := os.ReadFile(*f.projectFile)
+		if err != nil {
+			return ociimage.Options{}, fmt.Errorf("--project-file: %w", err)
+		}
+		project = strings.TrimSpace(string(data))
 	}
 	when, err := creationTime(*f.created, os.Getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
@@ -91,6 +101,7 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		System:        *f.system,
 		Entrypoint:    f.entrypoint.Value(),
 		BinEntrypoint: *f.binEntrypoint,
+		Project:       project,
 		Cmd:           f.cmd.Value(),
 		Env:           f.env,
 		WorkDir:       *f.workdir,

@@ -131,6 +131,45 @@ func TestPlanErrors(t *testing.T) {
 	}
 }
 
+// TestBinEntrypointOfProject: of several programs in bin/, --bin-entrypoint runs the project's main script
+// (pyproject.MainScript: named like the project, else the first by name), from --project or --project-file.
+func TestBinEntrypointOfProject(t *testing.T) {
+	s := storetest.New(t)
+	top := s.Add(t, "aaaaaaaa-app", nil, []storetest.File{
+		{Name: "bin/admin", Data: "x", Mode: 0o555}, {Name: "bin/my-app", Data: "x", Mode: 0o555}})
+	work := t.TempDir()
+	closureFile := s.WriteClosure(t, work)
+	nameFile := filepath.Join(work, "project_name")
+	os.WriteFile(nameFile, []byte("my_app\n"), 0o644)
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"named like the project", []string{"--project-file", nameFile}, top + "/bin/my-app"},
+		{"else the first by name", []string{"--project", "other"}, top + "/bin/admin"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			config := filepath.Join(dir, "config.json")
+			mustRun(t, append([]string{"plan", "--store-dir", s.Dir, "--closure", closureFile, "--top", top, "--bin-entrypoint",
+				"--config-out", config, "--layer-out", filepath.Join(dir, "l0.json"), "--layer-out", filepath.Join(dir, "l1.json"),
+				"--layer-out", filepath.Join(dir, "l2.json")}, tt.args...)...)
+			var cfg struct{ Entrypoint []string }
+			data, err := os.ReadFile(config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if len(cfg.Entrypoint) != 1 || cfg.Entrypoint[0] != tt.want {
+				t.Errorf("entrypoint %q, want [%s]", cfg.Entrypoint, tt.want)
+			}
+		})
+	}
+}
+
 // TestStampExpandsStatusKeys: --stamp replaces {KEY} from Bazel's workspace status files; a key without a
 // value is then an error naming the option and the key, and without --stamp the text stays as written.
 func TestStampExpandsStatusKeys(t *testing.T) {
