@@ -46,7 +46,7 @@ func (t Tools) Build(ctx context.Context, b Build, log io.Writer) (string, error
 	if err != nil {
 		return "", err
 	}
-	cmd, err := t.Command(ctx, "nix-build", args...)
+	cmd, err := t.command(ctx, "nix-build", args...)
 	if err != nil {
 		return "", err
 	}

@@ -28,8 +28,8 @@ type Tools struct {
 	Env []string
 }
 
-// Command returns the command for a Nix program with the given arguments.
-func (t Tools) Command(ctx context.Context, program string, args ...string) (*exec.Cmd, error) {
+// command returns the command for a Nix program with the given arguments.
+func (t Tools) command(ctx context.Context, program string, args ...string) (*exec.Cmd, error) {
 	env := t.Environ()
 	bin, err := lookPath(program, env)
 	if err != nil {
@@ -40,7 +40,7 @@ func (t Tools) Command(ctx context.Context, program string, args ...string) (*ex
 	return cmd, nil
 }
 
-// Path is where a Nix program is, found as Command finds it.
+// Path is where a Nix program is, found as command finds it.
 func (t Tools) Path(program string) (string, error) { return lookPath(program, t.Environ()) }
 
 // Environ is the commands' environment, NIX_REMOTE included.
@@ -72,7 +72,7 @@ func lookPath(program string, env []string) (string, error) {
 
 // run runs a Nix program and returns its standard output; an error carries its standard error.
 func (t Tools) run(ctx context.Context, program string, args ...string) (string, error) {
-	cmd, err := t.Command(ctx, program, args...)
+	cmd, err := t.command(ctx, program, args...)
 	if err != nil {
 		return "", err
 	}
