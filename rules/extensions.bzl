@@ -1,50 +1,55 @@
 """Bzlmod extension of rules_nixpy: which nixpy binary the rules run.
 
-By default nothing is needed: rules_nixpy registers a toolchain that builds nixpy from source with rules_go. To use
-a prebuilt binary instead (no Go toolchain in the build, faster cold builds):
+Nothing is needed by default. A release of rules_nixpy lists its prebuilt nixpy binaries, one per platform
+(linux and darwin, amd64 and arm64), with their SHA-256, in `rules/private/versions.json`; this extension makes
+a repository for each and registers their toolchains, so only the binary of the platform that runs the build
+is downloaded and no Go toolchain takes part. A development checkout of rules_nixpy lists no binaries and
+builds nixpy from source with rules_go.
+
+A root module may name a versions file of its own instead, for binaries it builds or mirrors itself (the same
+JSON: `version`, `urls` templates with `{version}` and `{platform}`, and `sha256` per platform; rules_nixpy's
+release workflow writes one as `versions.json` next to the binaries):
 
     nixpy = use_extension("@rules_nixpy//rules:extensions.bzl", "nixpy")
-    nixpy.prebuilt(
-        urls = ["https://example.com/nixpy-linux-amd64"],
-        sha256 = "...",
-    )
-    use_repo(nixpy, "nixpy_prebuilt")
-    register_toolchains("@nixpy_prebuilt//:all")
+    nixpy.prebuilt(versions = "//tools:nixpy_versions.json")
 
-`@nixpy_prebuilt//:all` is two toolchains of the one binary: the build actions' (`:toolchain`) and the run
-targets' (`:run_toolchain`). The root module's toolchains come first, so the prebuilt binary wins over the ones
-built from source.
+To only move the downloads to a mirror, Bazel's `--downloader_config` rewrites the URLs and keeps the pins.
 """
 
-load("//rules/private:prebuilt.bzl", "nixpy_prebuilt_repository")
+load("//rules/private:prebuilt.bzl", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
+
+_DEFAULT_VERSIONS = Label("//rules/private:versions.json")
 
 _prebuilt = tag_class(
-    doc = "A prebuilt nixpy binary for linux x86_64, in the repository `nixpy_prebuilt` (only the root module's is used).",
+    doc = "Takes the prebuilt nixpy binaries from a versions file of the root module instead of rules_nixpy's own (only the root module's tag is used).",
     attrs = {
-        "exec_compatible_with": attr.string_list(
-            default = ["@platforms//os:linux", "@platforms//cpu:x86_64"],
-            doc = "Constraints of the platforms the binary runs on.",
+        "versions": attr.label(
+            mandatory = True,
+            allow_single_file = [".json"],
+            doc = "A versions file: `version`, `urls` (templates with `{platform}`, `{version}`) and `sha256` per platform, as rules_nixpy's release writes.",
         ),
-        "sha256": attr.string(mandatory = True, doc = "The binary's SHA-256."),
-        "urls": attr.string_list(mandatory = True, doc = "Where to download the binary from."),
     },
 )
 
 def _nixpy_impl(mctx):
+    versions = _DEFAULT_VERSIONS
     for mod in mctx.modules:
-        if not mod.is_root:
-            continue
-        for tag in mod.tags.prebuilt:
-            nixpy_prebuilt_repository(
-                name = "nixpy_prebuilt",
-                urls = tag.urls,
-                sha256 = tag.sha256,
-                exec_compatible_with = tag.exec_compatible_with,
-            )
-            return
+        if mod.is_root and mod.tags.prebuilt:
+            versions = mod.tags.prebuilt[0].versions
+    release = parse_versions(str(versions), mctx.read(mctx.path(versions)))
+    repos = {}
+    for platform, binary in release.binaries.items():
+        repos[platform] = "nixpy_" + platform
+        nixpy_binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
+    nixpy_toolchains_repository(
+        name = "nixpy_toolchains",
+        binaries = repos,
+        version = release.version,
+        versions = str(versions),
+    )
 
 nixpy = module_extension(
     implementation = _nixpy_impl,
-    doc = "Chooses the nixpy binary the rules run: built from source (default) or prebuilt.",
+    doc = "Makes the prebuilt nixpy binaries of a versions file available as toolchains (`@nixpy_toolchains`), which rules_nixpy registers.",
     tag_classes = {"prebuilt": _prebuilt},
 )

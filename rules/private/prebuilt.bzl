@@ -1,50 +1,155 @@
-"""A repository holding a prebuilt nixpy binary and its two toolchains."""
+"""Prebuilt nixpy binaries: a versions file, a repository per platform's binary, and a hub of toolchains."""
 
-# The full nixpy serves as both halves: the build actions' tool on platforms that can execute it, and the
-# run targets' tool on platforms it is built for (the same constraints).
-_BUILD = """\
+# The platforms releases are built for (GOOS_GOARCH), with the constraints a binary of each runs on.
+PLATFORMS = {
+    "darwin_amd64": ["@platforms//os:macos", "@platforms//cpu:x86_64"],
+    "darwin_arm64": ["@platforms//os:macos", "@platforms//cpu:aarch64"],
+    "linux_amd64": ["@platforms//os:linux", "@platforms//cpu:x86_64"],
+    "linux_arm64": ["@platforms//os:linux", "@platforms//cpu:aarch64"],
+}
+
+def _fail(path, field, message):
+    fail("{}: {}: {}".format(path, field, message))
+
+def parse_versions(path, text):
+    """Reads a versions file and checks it, failing with the file and the field at fault.
+
+    Args:
+      path: the file's name, for error messages.
+      text: the file's JSON text.
+
+    Returns:
+      A struct with `version` and `binaries`, a dict from platform (e.g. "linux_amd64") to a struct with the
+      binary's `urls` and `sha256`.
+    """
+    data = json.decode(text, default = None)
+    if type(data) != "dict":
+        fail("{}: not a JSON object; a versions file looks like rules_nixpy's rules/private/versions.json".format(path))
+    version = data.get("version")
+    if type(version) != "string" or not version:
+        _fail(path, "version", "want the release's version as a string, got {}".format(repr(version)))
+    urls = data.get("urls")
+    if type(urls) != "list" or not urls or [u for u in urls if type(u) != "string" or "{platform}" not in u]:
+        _fail(path, "urls", "want a list of URL templates, each with {platform} (and optionally {version}), got " + repr(urls))
+    sha256 = data.get("sha256", {})
+    if type(sha256) != "dict":
+        _fail(path, "sha256", "want an object from platform to the binary's SHA-256, got " + repr(sha256))
+    binaries = {}
+    for platform, digest in sha256.items():
+        if platform not in PLATFORMS:
+            _fail(path, "sha256." + platform, "unknown platform; known: " + ", ".join(sorted(PLATFORMS)))
+        if type(digest) != "string" or len(digest) != 64 or digest.strip("0123456789abcdef"):
+            _fail(path, "sha256." + platform, "want 64 lowercase hex digits, got " + repr(digest))
+        binaries[platform] = struct(
+            urls = [u.replace("{version}", version).replace("{platform}", platform) for u in urls],
+            sha256 = digest,
+        )
+    return struct(version = version, binaries = binaries)
+
+def _nixpy_binary_repository_impl(rctx):
+    rctx.download(
+        url = rctx.attr.urls,
+        output = "nixpy",
+        sha256 = rctx.attr.sha256,
+        executable = True,
+    )
+    rctx.file("BUILD.bazel", 'exports_files(["nixpy"])\n')
+
+nixpy_binary_repository = repository_rule(
+    implementation = _nixpy_binary_repository_impl,
+    doc = "Downloads one platform's nixpy binary, checked against its SHA-256.",
+    attrs = {
+        "sha256": attr.string(mandatory = True, doc = "The binary's SHA-256."),
+        "urls": attr.string_list(mandatory = True, doc = "Where to download the binary from, tried in order."),
+    },
+)
+
+_HEADER = """\
 load("@rules_nixpy//rules/private:toolchain.bzl", "nixpy_run_toolchain", "nixpy_toolchain")
 
+package(default_visibility = ["//visibility:public"])
+"""
+
+# One binary serves both halves: the build actions' tool where it can execute, and the run targets' tool
+# where it is the target.
+_PLATFORM = """
 nixpy_toolchain(
-    name = "nixpy",
-    nixpy = ":nixpy.bin",
+    name = "nixpy_{platform}",
+    nixpy = "@{repo}//:nixpy",
 )
 
 toolchain(
-    name = "toolchain",
+    name = "toolchain_{platform}",
     exec_compatible_with = {constraints},
-    toolchain = ":nixpy",
+    toolchain = ":nixpy_{platform}",
     toolchain_type = "@rules_nixpy//rules:toolchain_type",
 )
 
 nixpy_run_toolchain(
-    name = "nixpy_run",
-    nixpy = ":nixpy.bin",
+    name = "nixpy_run_{platform}",
+    nixpy = "@{repo}//:nixpy",
 )
 
 toolchain(
-    name = "run_toolchain",
+    name = "run_toolchain_{platform}",
     target_compatible_with = {constraints},
-    toolchain = ":nixpy_run",
+    toolchain = ":nixpy_run_{platform}",
     toolchain_type = "@rules_nixpy//rules:run_toolchain_type",
 )
 """
 
-def _nixpy_prebuilt_repository_impl(rctx):
-    rctx.download(
-        url = rctx.attr.urls,
-        output = "nixpy.bin",
-        sha256 = rctx.attr.sha256,
-        executable = True,
-    )
-    rctx.file("BUILD.bazel", _BUILD.format(constraints = repr(rctx.attr.exec_compatible_with)))
+# Registered last (`//unavailable:all`, after any toolchain built from source): a platform the versions file
+# has no binary for gets an error that says so and what to do, instead of Bazel's "no matching toolchains".
+_UNAVAILABLE = """\
+load("@rules_nixpy//rules/private:toolchain.bzl", "nixpy_unavailable_toolchain")
 
-nixpy_prebuilt_repository = repository_rule(
-    implementation = _nixpy_prebuilt_repository_impl,
-    doc = "Downloads a nixpy binary and declares the build actions' and the run targets' toolchains for it.",
+package(default_visibility = ["//visibility:public"])
+
+nixpy_unavailable_toolchain(
+    name = "unavailable",
+    message = {message},
+)
+
+toolchain(
+    name = "unavailable_toolchain",
+    toolchain = ":unavailable",
+    toolchain_type = "@rules_nixpy//rules:toolchain_type",
+)
+
+toolchain(
+    name = "unavailable_run_toolchain",
+    toolchain = ":unavailable",
+    toolchain_type = "@rules_nixpy//rules:run_toolchain_type",
+)
+"""
+
+def _nixpy_toolchains_repository_impl(rctx):
+    parts = [_HEADER]
+    for platform, repo in sorted(rctx.attr.binaries.items()):
+        parts.append(_PLATFORM.format(platform = platform, repo = repo, constraints = repr(PLATFORMS[platform])))
+    if rctx.attr.binaries:
+        message = "{}: nixpy {} has prebuilt binaries for {} only, not for this platform. ".format(
+            rctx.attr.versions,
+            rctx.attr.version,
+            ", ".join(sorted(rctx.attr.binaries)),
+        )
+    else:
+        message = "{}: nixpy {} lists no prebuilt binaries: this is a development checkout of rules_nixpy, not a release. ".format(
+            rctx.attr.versions,
+            rctx.attr.version,
+        )
+    message += "Use a release of rules_nixpy, give a versions file of your own (nixpy.prebuilt in MODULE.bazel), or build " + \
+               "nixpy from source: register_toolchains(\"@rules_nixpy//rules:nixpy_from_source_toolchain\", " + \
+               "\"@rules_nixpy//rules:nixpy_run_from_source_toolchain\") with rules_go and gazelle in your MODULE.bazel."
+    rctx.file("BUILD.bazel", "".join(parts))
+    rctx.file("unavailable/BUILD.bazel", _UNAVAILABLE.format(message = repr(message)))
+
+nixpy_toolchains_repository = repository_rule(
+    implementation = _nixpy_toolchains_repository_impl,
+    doc = "The toolchains of the prebuilt nixpy binaries, one pair per platform (`:all`), and a fallback that explains a missing one (`//unavailable:all`).",
     attrs = {
-        "exec_compatible_with": attr.string_list(doc = "Constraints of the platforms the binary runs on."),
-        "sha256": attr.string(mandatory = True, doc = "The binary's SHA-256."),
-        "urls": attr.string_list(mandatory = True, doc = "Where to download the binary from."),
+        "binaries": attr.string_dict(doc = "Platform (e.g. linux_amd64) to the name of the repository holding its binary."),
+        "version": attr.string(doc = "The nixpy version, for messages."),
+        "versions": attr.string(doc = "The versions file the binaries come from, for messages."),
     },
 )

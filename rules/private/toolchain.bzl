@@ -55,3 +55,14 @@ def nixpy_run_executable(ctx):
 def nixpy_run_runfiles(ctx):
     """Returns the runfiles the run tool needs when it runs from a runfiles tree."""
     return ctx.toolchains[NIXPY_RUN_TOOLCHAIN].runfiles
+
+def _unavailable_impl(ctx):
+    fail(ctx.attr.message)
+
+nixpy_unavailable_toolchain = rule(
+    implementation = _unavailable_impl,
+    doc = "A toolchain that fails with `message` when chosen: the last resort of toolchain resolution, naming why no nixpy fits.",
+    attrs = {
+        "message": attr.string(mandatory = True, doc = "What went wrong and what to do."),
+    },
+)

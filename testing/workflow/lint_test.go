@@ -60,6 +60,24 @@ func TestExampleWorkflowsLint(t *testing.T) {
 	}
 }
 
+// TestRepositoryWorkflowsLint lints rules_nixpy's own workflows (the release).
+func TestRepositoryWorkflowsLint(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", ".github", "workflows", "*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no workflow under .github/workflows: the lint would pass on nothing")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if errs := lint(t, f); len(errs) > 0 {
+				t.Errorf("actionlint reports %d errors:%s", len(errs), messages(errs))
+			}
+		})
+	}
+}
+
 // TestBrokenWorkflowIsReported proves the lint live: a workflow with known mistakes must be reported, each
 // mistake by its own message.
 func TestBrokenWorkflowIsReported(t *testing.T) {
