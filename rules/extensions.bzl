@@ -14,6 +14,11 @@ release workflow writes one as `versions.json` next to the binaries):
     nixpy.prebuilt(versions = "//tools:nixpy_versions.json")
 
 To only move the downloads to a mirror, Bazel's `--downloader_config` rewrites the URLs and keeps the pins.
+
+For trying a release before it is published, or a development checkout as if it were one, the environment
+variable `NIXPY_VERSIONS_FILE` (an absolute path) stands in for rules_nixpy's own versions file: `dev/release`
+writes one with file:// URLs, which is how rules_nixpy's examples and end-to-end tests use the binaries of the
+checkout they test. A root module's `nixpy.prebuilt` still comes first.
 """
 
 load("//rules/private:prebuilt.bzl", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
@@ -32,7 +37,7 @@ _prebuilt = tag_class(
 )
 
 def _nixpy_impl(mctx):
-    versions = _DEFAULT_VERSIONS
+    versions = mctx.getenv("NIXPY_VERSIONS_FILE") or _DEFAULT_VERSIONS
     for mod in mctx.modules:
         if mod.is_root and mod.tags.prebuilt:
             versions = mod.tags.prebuilt[0].versions

@@ -70,9 +70,15 @@ func wantExampleAnswer(t *testing.T, body, message string) {
 	}
 }
 
-// TestExampleFlaskApp: examples/flask_app (PEP 621 + uv.lock, lock mode) serves HTTP from its container.
+// TestExampleFlaskApp: examples/flask_app (PEP 621 + uv.lock, lock mode) serves HTTP from its container. Like a
+// user of a release, it runs the prebuilt nixpy (this checkout's, see TestMain) and compiles no Go.
 func TestExampleFlaskApp(t *testing.T) {
-	buildPushLoad(t, exampleDir(t, "flask_app"), "//", "flask-app")
+	dir := exampleDir(t, "flask_app")
+	actions := bazel(t, dir, "aquery", "deps(//:image) union deps(//:push) union deps(//:load)")
+	if !strings.Contains(actions, "nixpy_linux_amd64/nixpy") || strings.Contains(actions, "Mnemonic: Go") {
+		t.Errorf("examples/flask_app should run the prebuilt nixpy and compile no Go; aquery:\n%s", tail(actions, 80))
+	}
+	buildPushLoad(t, dir, "//", "flask-app")
 	wantExampleAnswer(t, runAndGet(t, "flask-app:latest", "8080/tcp", "/"), "hello from examples/flask_app")
 }
 

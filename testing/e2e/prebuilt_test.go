@@ -12,17 +12,6 @@ import (
 	"testing"
 )
 
-// release runs dev/release into dir with file:// URLs to it, as the release workflow does with GitHub's, and
-// returns the versions file it wrote.
-func release(t *testing.T, dir string) string {
-	t.Helper()
-	cmd := exec.Command(filepath.Join(workspace(t), "dev", "release"), "--url", "file://"+dir+"/nixpy_{platform}", "0.1.0", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("dev/release: %v\n%s", err, out)
-	}
-	return filepath.Join(dir, "versions.json")
-}
-
 // checkBinary fails unless path is an executable of the platform (GOOS_GOARCH) it is named for.
 func checkBinary(t *testing.T, path, platform string) {
 	t.Helper()
@@ -52,9 +41,9 @@ func checkBinary(t *testing.T, path, platform string) {
 	}
 }
 
-// TestPrebuiltToolchain builds a release with dev/release (nixpy for linux and darwin, amd64 and arm64, and its
-// versions file) and uses it from a workspace of its own through file:// URLs, as a user of a release does
-// through GitHub's: the rules must run the downloaded linux_amd64 binary, compile no Go, and make the image
+// TestPrebuiltToolchain checks the release TestMain built with dev/release (nixpy for linux and darwin, amd64 and
+// arm64, its versions file, the source archive) and uses it from a workspace of its own through file:// URLs,
+// named by the root module's nixpy.prebuilt, as a user of a release does through GitHub's: the rules must run the downloaded linux_amd64 binary, compile no Go, and make the image
 // the nixpy built from source makes. A binary that does not match its pin fails the build, saying so; a
 // platform without a binary gets nixpy built from source.
 func TestPrebuiltToolchain(t *testing.T) {
@@ -63,8 +52,8 @@ func TestPrebuiltToolchain(t *testing.T) {
 	want := bazelBin(t, ws, helloPkg+"/image.digest")
 
 	dir := scratchWorkspace(t, "prebuilt")
-	rel := filepath.Join(dir, "release")
-	versionsFile := release(t, rel)
+	rel := releaseDir
+	versionsFile := filepath.Join(rel, "versions.json")
 	var versions struct {
 		Version string            `json:"version"`
 		URLs    []string          `json:"urls"`
