@@ -46,14 +46,17 @@ def parse_versions(path, text):
         )
     return struct(version = version, binaries = binaries)
 
-def _nixpy_binary_repository_impl(rctx):
+def _download_binary(rctx, urls, sha256):
     rctx.download(
-        url = rctx.attr.urls,
+        url = urls,
         output = "nixpy",
-        sha256 = rctx.attr.sha256,
+        sha256 = sha256,
         executable = True,
     )
     rctx.file("BUILD.bazel", 'exports_files(["nixpy"])\n')
+
+def _nixpy_binary_repository_impl(rctx):
+    _download_binary(rctx, rctx.attr.urls, rctx.attr.sha256)
 
 nixpy_binary_repository = repository_rule(
     implementation = _nixpy_binary_repository_impl,
@@ -123,26 +126,34 @@ toolchain(
 )
 """
 
-def _nixpy_toolchains_repository_impl(rctx):
+# How a user names a versions file of their own, or builds nixpy from source, by the way they use rules_nixpy.
+_BZLMOD_HINT = "Use a release of rules_nixpy, give a versions file of your own (nixpy.prebuilt in MODULE.bazel), or build " + \
+               "nixpy from source: register_toolchains(\"@rules_nixpy//rules:nixpy_from_source_toolchain\", " + \
+               "\"@rules_nixpy//rules:nixpy_run_from_source_toolchain\") with rules_go and gazelle in your MODULE.bazel."
+
+_WORKSPACE_HINT = "Use a release of rules_nixpy, or give a versions file of your own: " + \
+                  "rules_nixpy_register_toolchains(versions = \"//:nixpy_versions.json\") in your WORKSPACE."
+
+def _write_toolchains(rctx, binaries, version, versions, hint):
     parts = [_HEADER]
-    for platform, repo in sorted(rctx.attr.binaries.items()):
+    for platform, repo in sorted(binaries.items()):
         parts.append(_PLATFORM.format(platform = platform, repo = repo, constraints = repr(PLATFORMS[platform])))
-    if rctx.attr.binaries:
+    if binaries:
         message = "{}: nixpy {} has prebuilt binaries for {} only, not for this platform. ".format(
-            rctx.attr.versions,
-            rctx.attr.version,
-            ", ".join(sorted(rctx.attr.binaries)),
+            versions,
+            version,
+            ", ".join(sorted(binaries)),
         )
     else:
         message = "{}: nixpy {} lists no prebuilt binaries: this is a development checkout of rules_nixpy, not a release. ".format(
-            rctx.attr.versions,
-            rctx.attr.version,
+            versions,
+            version,
         )
-    message += "Use a release of rules_nixpy, give a versions file of your own (nixpy.prebuilt in MODULE.bazel), or build " + \
-               "nixpy from source: register_toolchains(\"@rules_nixpy//rules:nixpy_from_source_toolchain\", " + \
-               "\"@rules_nixpy//rules:nixpy_run_from_source_toolchain\") with rules_go and gazelle in your MODULE.bazel."
     rctx.file("BUILD.bazel", "".join(parts))
-    rctx.file("unavailable/BUILD.bazel", _UNAVAILABLE.format(message = repr(message)))
+    rctx.file("unavailable/BUILD.bazel", _UNAVAILABLE.format(message = repr(message + hint)))
+
+def _nixpy_toolchains_repository_impl(rctx):
+    _write_toolchains(rctx, rctx.attr.binaries, rctx.attr.version, rctx.attr.versions, _BZLMOD_HINT)
 
 nixpy_toolchains_repository = repository_rule(
     implementation = _nixpy_toolchains_repository_impl,
@@ -152,4 +163,61 @@ nixpy_toolchains_repository = repository_rule(
         "version": attr.string(doc = "The nixpy version, for messages."),
         "versions": attr.string(doc = "The versions file the binaries come from, for messages."),
     },
+)
+
+# WORKSPACE. A WORKSPACE macro cannot read files, so there the repositories read the versions file themselves:
+# one binary repository for every platform PLATFORMS knows (fetched only if its toolchain is chosen, so the
+# versions file need not pin them all) and the hub, which lists the toolchains of the platforms the file pins.
+
+_DEFAULT_VERSIONS = Label("//rules/private:versions.json")
+
+_RELEASE_ATTRS = {
+    "versions": attr.label(
+        allow_single_file = [".json"],
+        doc = "A versions file of your own; by default `NIXPY_VERSIONS_FILE` if set, else rules_nixpy's own.",
+    ),
+}
+
+def _read_release(rctx):
+    """Reads the versions file a WORKSPACE repository uses: its `versions`, else NIXPY_VERSIONS_FILE, else rules_nixpy's."""
+    if rctx.attr.versions:
+        name, path = str(rctx.attr.versions), rctx.path(rctx.attr.versions)
+    elif rctx.os.environ.get("NIXPY_VERSIONS_FILE"):
+        name = rctx.os.environ["NIXPY_VERSIONS_FILE"]
+        path = rctx.path(name)
+    else:
+        name, path = str(_DEFAULT_VERSIONS), rctx.path(_DEFAULT_VERSIONS)
+    return name, parse_versions(name, rctx.read(path))
+
+def _nixpy_release_binary_repository_impl(rctx):
+    name, release = _read_release(rctx)
+    binary = release.binaries.get(rctx.attr.platform)
+    if not binary:
+        fail("{}: nixpy {} has no prebuilt binary for {}".format(name, release.version, rctx.attr.platform))
+    _download_binary(rctx, binary.urls, binary.sha256)
+
+nixpy_release_binary_repository = repository_rule(
+    implementation = _nixpy_release_binary_repository_impl,
+    doc = "Downloads one platform's nixpy binary as a versions file lists it, checked against its SHA-256 (WORKSPACE).",
+    attrs = dict(_RELEASE_ATTRS, platform = attr.string(
+        mandatory = True,
+        values = sorted(PLATFORMS),
+        doc = "The binary's platform, GOOS_GOARCH.",
+    )),
+    environ = ["NIXPY_VERSIONS_FILE"],
+)
+
+def _nixpy_release_toolchains_repository_impl(rctx):
+    name, release = _read_release(rctx)
+    binaries = {platform: rctx.attr.repo_prefix + platform for platform in release.binaries}
+    _write_toolchains(rctx, binaries, release.version, name, _WORKSPACE_HINT)
+
+nixpy_release_toolchains_repository = repository_rule(
+    implementation = _nixpy_release_toolchains_repository_impl,
+    doc = "The toolchains of the prebuilt nixpy binaries a versions file pins (`:all`) and the fallback that explains a missing one (`//unavailable:all`), for WORKSPACE.",
+    attrs = dict(_RELEASE_ATTRS, repo_prefix = attr.string(
+        default = "nixpy_",
+        doc = "The binary repositories' names without the platform.",
+    )),
+    environ = ["NIXPY_VERSIONS_FILE"],
 )
