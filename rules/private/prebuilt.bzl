@@ -139,8 +139,8 @@ def _nixpy_toolchains_repository_impl(rctx):
             rctx.attr.version,
         )
     message += "Use a release of rules_nixpy, give a versions file of your own (nixpy.prebuilt in MODULE.bazel), or build " + \
-               "nixpy from source: register_toolchains(\"@rules_nixpy//rules:nixpy_from_source_toolchain\", " + \
-               "\"@rules_nixpy//rules:nixpy_run_from_source_toolchain\") with rules_go and gazelle in your MODULE.bazel."
+               "nixpy from source: bazel_dep(name = \"rules_nixpy_tools\") and " + \
+               "register_toolchains(\"@rules_nixpy_tools//toolchain:all\") in your MODULE.bazel."
     rctx.file("BUILD.bazel", "".join(parts))
     rctx.file("unavailable/BUILD.bazel", _UNAVAILABLE.format(message = repr(message)))
 
