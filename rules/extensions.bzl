@@ -3,8 +3,9 @@
 Nothing is needed by default. A release of rules_nixpy lists its prebuilt nixpy binaries, one per platform
 (linux and darwin, amd64 and arm64), with their SHA-256, in `rules/private/versions.json`; this extension makes
 a repository for each and registers their toolchains, so only the binary of the platform that runs the build
-is downloaded and no Go toolchain takes part. A development checkout of rules_nixpy lists no binaries and
-builds nixpy from source with rules_go.
+is downloaded and no Go toolchain takes part. A development checkout of rules_nixpy lists none: rules_nixpy's
+own workspace builds nixpy from source (the module `rules_nixpy_tools` in tools/, a dev_dependency), and so
+does any module that registers `@rules_nixpy_tools//toolchain:all` itself.
 
 A root module may name a versions file of its own instead, for binaries it builds or mirrors itself (the same
 JSON: `version`, `urls` templates with `{version}` and `{platform}`, and `sha256` per platform; rules_nixpy's

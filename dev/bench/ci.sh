@@ -6,7 +6,7 @@
 # Writes PROJECTS Python projects (nixpkgs mode, a console script each) into a Git repository whose
 # workspace uses this checkout's rules_nixpy, generates their BUILD files with `bazel run //:gazelle`,
 # starts Debian's docker-registry on 127.0.0.1, then edits one app per commit and runs, as the example
-# workflow does, `bazel run @rules_nixpy//tools/cmd/nixpy -- ci --base PREV --head NEW` three times.
+# workflow does, `bazel run @rules_nixpy//:nixpy -- ci --base PREV --head NEW` three times.
 # The first run warms the workspace (the nixpy tool's compilation, Nix builds of the shared base);
 # the figures of the second and third are the steady state a CI machine with a warm output base sees:
 # wall time, images pushed and skipped, the processes Bazel's build ran (its "N processes" line),
@@ -41,8 +41,13 @@ cat >"$repo/MODULE.bazel" <<EOF2
 module(name = "ci_bench")
 
 bazel_dep(name = "rules_nixpy", version = "0.1.0")
+bazel_dep(name = "rules_nixpy_tools", version = "0.1.0")
 bazel_dep(name = "gazelle", version = "0.54.0", repo_name = "bazel_gazelle")
 local_path_override(module_name = "rules_nixpy", path = "$checkout")
+local_path_override(module_name = "rules_nixpy_tools", path = "$checkout/tools")
+
+# The checkout lists no prebuilt nixpy: build it from source.
+register_toolchains("@rules_nixpy_tools//toolchain:all")
 EOF2
 cat >"$repo/BUILD.bazel" <<EOF2
 load("@bazel_gazelle//:def.bzl", "gazelle", "gazelle_binary")
@@ -52,7 +57,7 @@ load("@bazel_gazelle//:def.bzl", "gazelle", "gazelle_binary")
 
 gazelle_binary(
     name = "gazelle_bin",
-    languages = ["@rules_nixpy//tools/gazelle"],
+    languages = ["@rules_nixpy_tools//gazelle"],
 )
 
 gazelle(
@@ -83,7 +88,7 @@ edit_and_ci() {
   g commit -qam "edit $app"
   head=$(g rev-parse HEAD)
   start=$(date +%s%N)
-  (cd "$repo" && bazel run @rules_nixpy//tools/cmd/nixpy -- ci --base "$base" --head "$head" \
+  (cd "$repo" && bazel run @rules_nixpy//:nixpy -- ci --base "$base" --head "$head" \
     --summary-json "$work/summary-$i.json" >"$work/table-$i.txt" 2>"$log") || { tail -30 "$log" >&2; exit 1; }
   end=$(date +%s%N)
   local pushed skipped bytes processes

@@ -4,7 +4,7 @@
 #
 #   dev/bench/gazelle.sh [PROJECTS]     (default 200)
 #
-# Builds //tools/gazelle:gazelle_bin (Gazelle with the Go and nixpy languages) in the rig, copies
+# Builds @rules_nixpy_tools//gazelle:gazelle_bin (Gazelle with the Go and nixpy languages) in the rig, copies
 # it out, writes a synthetic monorepo under a temp dir (projects/pNNN, the pyproject kinds and lock
 # files in turn, src layout, two scripts in every third project), runs `gazelle_bin update` over it
 # twice and prints both wall times and how many BUILD files each run changed. Exits non-zero when
@@ -20,8 +20,8 @@ mkdir -p "$work"
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
-dev/bazel build //tools/gazelle:gazelle_bin 2>/dev/null
-bin=$(dev/bazel cquery --output=files //tools/gazelle:gazelle_bin 2>/dev/null)
+dev/bazel build @rules_nixpy_tools//gazelle:gazelle_bin 2>/dev/null
+bin=$(dev/bazel cquery --output=files @rules_nixpy_tools//gazelle:gazelle_bin 2>/dev/null)
 # bazel-out resolves only inside the rig; the binary itself runs on the host.
 dev/enter cat "$bin" >"$work/gazelle_bin"
 chmod +x "$work/gazelle_bin"

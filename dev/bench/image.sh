@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/nixpy" ./tools/cmd/nixpy
+go -C tools build -o "$work/nixpy" ./cmd/nixpy
 
 # --- the synthetic closure -------------------------------------------------------------------
 root=$work/root

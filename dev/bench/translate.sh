@@ -18,11 +18,11 @@ trap cleanup EXIT
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
-go test -run XXX -bench BenchmarkTranslate300 -benchtime 3s -count 3 ./tools/translate |
+go -C tools test -run XXX -bench BenchmarkTranslate300 -benchtime 3s -count 3 ./translate |
   awk '/^BenchmarkTranslate300/ { printf "go benchmark: %.1f ms/op, %.1f MB allocated/op, %d allocs/op\n", $3 / 1e6, $7 / 1048576, $9 }'
 
-go build -o "$work/nixpy" ./tools/cmd/nixpy
-go test -run TestBenchProject ./tools/translate -args -bench-dir="$work" >/dev/null
+go -C tools build -o "$work/nixpy" ./cmd/nixpy
+go -C tools test -run TestBenchProject ./translate -args -bench-dir="$work" >/dev/null
 echo "project: $(grep -c '^\[\[package\]\]' "$work/uv.lock") packages, uv.lock $(wc -c <"$work/uv.lock") bytes"
 
 cmd=("$work/nixpy" translate --pyproject "$work/pyproject.toml" --lock "$work/uv.lock" --mode lock --python 3.12 -o "$work/out.nix")

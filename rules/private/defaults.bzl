@@ -1,6 +1,6 @@
 """Defaults the rules need while Bazel analyses them, which the nixpy tool holds too.
 
-The Go constants are the source: TestStarlarkDefaults (tools/cmd/nixpy) fails when a value here differs from
+The Go constants are the source: TestStarlarkDefaults (testing/rulesync) fails when a value here differs from
 the one it names. Defaults the rules do not need at analysis are not here: the rules pass nothing and the tool
 decides (the libc wheels must run on, translate.DefaultLibc; the Python version, from .python-version or
 requires-python).

@@ -128,8 +128,8 @@ toolchain(
 
 # How a user names a versions file of their own, or builds nixpy from source, by the way they use rules_nixpy.
 _BZLMOD_HINT = "Use a release of rules_nixpy, give a versions file of your own (nixpy.prebuilt in MODULE.bazel), or build " + \
-               "nixpy from source: register_toolchains(\"@rules_nixpy//rules:nixpy_from_source_toolchain\", " + \
-               "\"@rules_nixpy//rules:nixpy_run_from_source_toolchain\") with rules_go and gazelle in your MODULE.bazel."
+               "nixpy from source: bazel_dep(name = \"rules_nixpy_tools\") and " + \
+               "register_toolchains(\"@rules_nixpy_tools//toolchain:all\") in your MODULE.bazel."
 
 _WORKSPACE_HINT = "Use a release of rules_nixpy, or give a versions file of your own: " + \
                   "rules_nixpy_register_toolchains(versions = \"//:nixpy_versions.json\") in your WORKSPACE."

@@ -25,9 +25,9 @@ nixpy_toolchain = rule(
     implementation = _toolchain_info,
     doc = """Declares the nixpy that the build actions run, built or downloaded for the execution platform.
 
-rules_nixpy registers one built from source with rules_go (`@rules_nixpy//rules:nixpy_from_source_toolchain`,
-`//tools/cmd/nixpy_action`); the `nixpy` module extension registers a prebuilt one instead. Any nixpy binary
-with the build subcommands serves: the full `//tools/cmd/nixpy` too.""",
+rules_nixpy registers the prebuilt binaries of its versions file (the `nixpy` module extension);
+`@rules_nixpy_tools//toolchain:toolchain` is one built from source with rules_go (`@rules_nixpy_tools//cmd/nixpy_action`).
+Any nixpy binary with the build subcommands serves: the full `@rules_nixpy_tools//cmd/nixpy` too.""",
     attrs = {
         "nixpy": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "exec", doc = "The nixpy executable: a binary target or a file."),
     },
@@ -37,8 +37,8 @@ nixpy_run_toolchain = rule(
     implementation = _toolchain_info,
     doc = """Declares the nixpy that `bazel run` targets (nixpy_push, nixpy_load, nixpy_resolve) execute, for the target platform.
 
-rules_nixpy registers one built from source (`@rules_nixpy//rules:nixpy_run_from_source_toolchain`,
-`//tools/cmd/nixpy_run`); the `nixpy` module extension registers a prebuilt one instead.""",
+rules_nixpy registers the prebuilt binaries of its versions file (the `nixpy` module extension);
+`@rules_nixpy_tools//toolchain:run_toolchain` is one built from source (`@rules_nixpy_tools//cmd/nixpy_run`).""",
     attrs = {
         "nixpy": attr.label(mandatory = True, executable = True, allow_files = True, cfg = "target", doc = "The nixpy executable: a binary target or a file."),
     },

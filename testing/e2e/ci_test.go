@@ -112,6 +112,7 @@ func monorepoCopy(t *testing.T) string {
 		}
 	}
 	replaceIn(t, filepath.Join(ws, "MODULE.bazel"), `path = "../.."`, "path = "+strconv.Quote(workspace(t)))
+	replaceIn(t, filepath.Join(ws, "MODULE.bazel"), `path = "../../tools"`, "path = "+strconv.Quote(filepath.Join(workspace(t), "tools")))
 	return ws
 }
 

@@ -186,11 +186,11 @@ func TestExactInvalidation(t *testing.T) {
 // The push target, which runs the run tool, does depend on it.
 func TestBuildActionsLeaveOutRunCode(t *testing.T) {
 	ws := workspace(t)
-	runCode := "(//tools/ci/... + //tools/registry/... + //tools/dockerload/... + //tools/pyindex/... + //tools/cli/runcmd/...)"
+	runCode := "(@rules_nixpy_tools//ci/... + @rules_nixpy_tools//registry/... + @rules_nixpy_tools//dockerload/... + @rules_nixpy_tools//pyindex/... + @rules_nixpy_tools//cli/runcmd/...)"
 	if deps := bazel(t, ws, "cquery", "deps(//"+helloPkg+":image) intersect "+runCode); strings.TrimSpace(deps) != "" {
 		t.Errorf("the image's actions depend on run code:\n%s", deps)
 	}
-	if deps := bazel(t, ws, "cquery", "deps(//"+helloPkg+":push) intersect //tools/cli/runcmd"); !strings.Contains(deps, "//tools/cli/runcmd:runcmd") {
+	if deps := bazel(t, ws, "cquery", "deps(//"+helloPkg+":push) intersect @rules_nixpy_tools//cli/runcmd"); !strings.Contains(deps, "@rules_nixpy_tools//cli/runcmd:runcmd") {
 		t.Errorf("the push target does not run the run tool: cquery gave %q", deps)
 	}
 }

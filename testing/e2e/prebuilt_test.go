@@ -44,8 +44,8 @@ func checkBinary(t *testing.T, path, platform string) {
 // TestPrebuiltToolchain checks the release TestMain built with dev/release (nixpy for linux and darwin, amd64 and
 // arm64, its versions file, the source archive) and uses it from a workspace of its own through file:// URLs,
 // named by the root module's nixpy.prebuilt, as a user of a release does through GitHub's: the rules must run the downloaded linux_amd64 binary, compile no Go, and make the image
-// the nixpy built from source makes. A binary that does not match its pin fails the build, saying so; a
-// platform without a binary gets nixpy built from source.
+// the nixpy built from source makes, with neither rules_go nor gazelle in the module graph. A binary that does
+// not match its pin, a platform without a binary and a malformed versions file fail with errors saying so.
 func TestPrebuiltToolchain(t *testing.T) {
 	ws := workspace(t)
 	bazel(t, ws, "build", "--output_groups=+digest", "//"+helloPkg+":image")
@@ -113,8 +113,11 @@ py_nix_image(
 	if n := strings.Count(actions, "nixpy_linux_amd64/nixpy"); n < 5 {
 		t.Errorf("the translate, nix-build, plan, layer and image actions should run the prebuilt nixpy; aquery:\n%s", actions)
 	}
-	if strings.Contains(actions, "tools/cmd/nixpy") {
+	if strings.Contains(actions, "rules_nixpy_tools") {
 		t.Errorf("an action still runs nixpy built from source; aquery:\n%s", actions)
+	}
+	if graph := bazel(t, user, "mod", "graph"); strings.Contains(graph, "rules_go@") || strings.Contains(graph, "gazelle@") {
+		t.Errorf("a user of rules_nixpy depends on rules_go or gazelle:\n%s", graph)
 	}
 	if goActions := bazel(t, user, "aquery", "mnemonic('Go.*', deps(//:image))"); strings.Contains(goActions, "Mnemonic: Go") {
 		t.Errorf("the build compiles Go though a prebuilt nixpy serves it:\n%s", goActions)
@@ -132,12 +135,14 @@ py_nix_image(
 		t.Errorf("a binary that does not match its pin must fail the build, naming its digest; err=%v\n%s", err, tail(stderr, 30))
 	}
 
-	// A versions file without this platform's binary: nixpy is built from source, as in a development checkout.
+	// A versions file without this platform's binary: the fallback toolchain says what to do.
 	darwinOnly := fmt.Sprintf(`{"version": "0.1.0", "urls": [%q], "sha256": {"darwin_arm64": %q}}`,
 		versions.URLs[0], versions.SHA256["darwin_arm64"])
 	writeFiles(t, user, map[string]string{"versions.json": darwinOnly})
-	if actions := bazel(t, user, "aquery", "mnemonic('NixPyTranslate', deps(//:image))"); !strings.Contains(actions, "tools/cmd/nixpy_action") {
-		t.Errorf("without a prebuilt binary for this platform, nixpy should be built from source; aquery:\n%s", actions)
+	_, stderr, err = bazelStreams(user, "build", "--nobuild", "//:image")
+	if err == nil || !strings.Contains(stderr, "has prebuilt binaries for darwin_arm64 only, not for this platform") ||
+		!strings.Contains(stderr, `register_toolchains("@rules_nixpy_tools//toolchain:all")`) {
+		t.Errorf("a platform without a prebuilt binary must fail with rules_nixpy's explanation; err=%v\n%s", err, tail(stderr, 30))
 	}
 
 	// A malformed versions file names the file and the field.

@@ -129,7 +129,7 @@ func TestExampleWorkflowSteps(t *testing.T) {
 		file:     "images-hosted.yml",
 		expr:     push,
 		wantUses: []string{"actions/checkout@v6", "cachix/install-nix-action@v31", "bazel-contrib/setup-bazel@0.18.0", "docker/login-action@v4"},
-		wantRun:  []string{"bazel run @rules_nixpy//tools/cmd/nixpy -- ci \\"},
+		wantRun:  []string{"bazel run @rules_nixpy//:nixpy -- ci \\"},
 	}, {
 		file: "images-nixos.yml",
 		expr: map[string]string{
@@ -141,7 +141,7 @@ func TestExampleWorkflowSteps(t *testing.T) {
 			"vars.BAZEL_DISK_CACHE || '/var/cache/bazel-disk'": "/tmp/disk-cache",
 		},
 		wantUses: []string{"actions/checkout@v6"},
-		wantRun:  []string{`mkdir -p "$DOCKER_CONFIG"`, `bazel run --disk_cache="$BAZEL_DISK_CACHE" @rules_nixpy//tools/cmd/nixpy -- ci \`},
+		wantRun:  []string{`mkdir -p "$DOCKER_CONFIG"`, `bazel run --disk_cache="$BAZEL_DISK_CACHE" @rules_nixpy//:nixpy -- ci \`},
 	}} {
 		t.Run(tc.file, func(t *testing.T) {
 			steps, err := RunSteps(filepath.Join(dir, tc.file), "images", tc.expr)

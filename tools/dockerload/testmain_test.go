@@ -3,7 +3,7 @@ package dockerload
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests load images into the Docker engine: the rig and its Docker are inputs (see testinputs).

@@ -3,7 +3,7 @@
 //
 // Build it into a gazelle_binary next to other languages:
 //
-//	gazelle_binary(name = "gazelle_bin", languages = ["@rules_nixpy//tools/gazelle"])
+//	gazelle_binary(name = "gazelle_bin", languages = ["@rules_nixpy_tools//gazelle"])
 package gazelle
 
 import (

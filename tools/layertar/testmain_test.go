@@ -3,7 +3,7 @@ package layertar
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests read layers back with the rig's tar: the rig is an input (see testinputs).

@@ -3,7 +3,7 @@ package ociimage
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests unpack images with the rig's tar and run them with chroot: the rig is an input (see testinputs).

@@ -3,7 +3,7 @@ package registry
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests run the rig's docker-registry: the rig is an input (see testinputs).

@@ -17,7 +17,7 @@ import (
 
 // publicFiles are the .bzl files users load, in the order their docs are generated.
 func publicFiles() []string {
-	return []string{"rules/defs.bzl", "rules/providers.bzl", "rules/repositories.bzl", "rules/extensions.bzl"}
+	return []string{"rules/defs.bzl", "rules/providers.bzl", "rules/repositories.bzl", "rules/extensions.bzl", "rules/toolchains.bzl"}
 }
 
 // Generate documents the public .bzl files of the repository in fsys that exist. It returns the

@@ -32,12 +32,12 @@ func TestGolden(t *testing.T) {
 					}
 				}
 			}
-			problems, err := compareDocs(dir, docs)
+			problems, err := Compare(dir, docs)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(problems) > 0 {
-				t.Errorf("%s (run go test ./tools/ruledoc -update and review the diff)", strings.Join(problems, "; "))
+				t.Errorf("%s (run go -C tools test ./ruledoc -update and review the diff)", strings.Join(problems, "; "))
 			}
 		})
 	}
@@ -56,7 +56,7 @@ func TestCompareDocsStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := compareDocs(dir, map[string][]byte{"defs.md": []byte("new\n"), "providers.md": nil})
+	got, err := Compare(dir, map[string][]byte{"defs.md": []byte("new\n"), "providers.md": nil})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ var lockNames = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml", "r
 // Its seed corpus is testdata/fuzz/FuzzTranslate plus the golden inputs. Minimising a new
 // input of several kilobytes takes the fuzzer minutes, so run it with minimisation off:
 //
-//	go test ./tools/translate -run '^$' -fuzz FuzzTranslate -fuzzminimizetime 0 -fuzztime 5m
+//	go -C tools test ./translate -run '^$' -fuzz FuzzTranslate -fuzzminimizetime 0 -fuzztime 5m
 func FuzzTranslate(f *testing.F) {
 	for _, c := range goldenCases {
 		if c.lock == "" || c.dir == "uv-flask" || c.dir == "uv-celery" {

@@ -97,7 +97,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test -update to create it)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the translation; run go test ./tools/translate -update and review the diff", path)
+				t.Errorf("%s differs from the translation; run go -C tools test ./translate -update and review the diff", path)
 			}
 		})
 	}

@@ -3,7 +3,7 @@
 // These tests run Nix itself, so they need nix-instantiate on PATH and fail without it. They
 // are behind the "nix" build tag because the host has no Nix: run them in the rig with
 //
-//	dev/enter go test -tags nix ./tools/translate/
+//	dev/enter go -C tools test -tags nix ./translate/
 package translate
 
 import (
@@ -23,7 +23,7 @@ func nixInstantiate(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("nix-instantiate")
 	if err != nil {
-		t.Fatalf("nix-instantiate is not on PATH (run in the rig: dev/enter go test -tags nix ./tools/translate/): %v", err)
+		t.Fatalf("nix-instantiate is not on PATH (run in the rig: dev/enter go -C tools test -tags nix ./translate/): %v", err)
 	}
 	return bin
 }

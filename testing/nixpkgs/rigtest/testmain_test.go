@@ -3,7 +3,7 @@ package rigtest
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests run Nix on testing/nixpkgs, whose Python packages take the test wheels of testing/wheels (see

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/nixpy/rules_nixpy/testing/testinputs"
+	"github.com/nixpy/rules_nixpy/tools/testinputs"
 )
 
 // The tests run the rig's docker-registry and crane and the Docker engine: the rig is an input (see testinputs).

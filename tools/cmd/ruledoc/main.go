@@ -1,7 +1,7 @@
 // Command ruledoc writes the Markdown reference of rules_nixpy's public .bzl files (docs/defs.md
 // and the like) from their docstrings; see package ruledoc. Run it from the repository root:
 //
-//	go run ./tools/cmd/ruledoc -out docs
+//	go run github.com/nixpy/rules_nixpy/tools/cmd/ruledoc -out docs
 package main
 
 import (

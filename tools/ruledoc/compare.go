@@ -9,9 +9,9 @@ import (
 	"strings"
 )
 
-// compareDocs lists how the generated files differ from those in dir: a file that differs or
+// Compare lists how the generated files differ from those in dir: a file that differs or
 // is missing, and a generated file in dir that Generate no longer makes.
-func compareDocs(dir string, got map[string][]byte) ([]string, error) {
+func Compare(dir string, got map[string][]byte) ([]string, error) {
 	var problems []string
 	names := make([]string, 0, len(got))
 	for name := range got {

@@ -1,4 +1,4 @@
-package main
+package rulesync
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func TestStarlarkDefaults(t *testing.T) {
 		"MAX_LAYERS": strconv.Itoa(ociimage.DefaultMaxLayers),
 		"SYSTEM":     strconv.Quote(translate.DefaultSystem),
 	}
-	path := filepath.Join("..", "..", "..", "rules", "private", "defaults.bzl")
+	path := filepath.Join("..", "..", "rules", "private", "defaults.bzl")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

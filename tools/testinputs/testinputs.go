@@ -12,7 +12,9 @@
 //     tests' scratch packages and the pinned .debs (see skip);
 //   - the rig's fingerprint, .rig/fingerprint at the module's root: dev/test writes there the rig's set-up
 //     state, package versions, Bazel and Nix configuration and Docker engine version, rewriting it only when
-//     it changes. go test ignores files outside the module, such as the rig's own, hence this copy inside it;
+//     it changes. go test ignores files outside the module, such as the rig's own, hence this copy inside it.
+//     The tools module's copy also holds the digests of the checkout's files outside it that its tests read
+//     (the test package set and wheels under testing/), which go test would not see either;
 //   - every environment variable, since child processes inherit them all.
 //
 // A result is therefore replayed only when none of these changed. Main appends to the log after the tests
