@@ -1,5 +1,5 @@
-// Test-only Go code that needs actionlint, in a module of its own so that rules_nixpy's go.mod (which users'
-// go_deps and WORKSPACE go_repositories read) names no test-only tool. dev/test vets and tests it; the
+// Test-only Go code that needs actionlint, in a module of its own so that neither the tools' go.mod (which the
+// go_deps of users building nixpy from source read) nor the tests' root go.mod names it. dev/test vets and tests it; the
 // end-to-end tests run its cmd/runsteps with `go run`.
 module github.com/nixpy/rules_nixpy/testing/workflow
 
