@@ -30,6 +30,9 @@ def _plan_args(ctx, info):
     args.add("--top-file", info.out_path)
     args.add("--system", info.system)
     args.add("--max-layers", ctx.attr.max_layers)
+    if getattr(info, "packages", None):
+        args.add("--packages", info.packages)
+        inputs.append(info.packages)
 
     # Stamped builds expand {KEY} from the workspace status; unstamped ones stay reproducible. An image
     # that names no key does not take the status files, so a new commit does not rebuild it.
@@ -193,7 +196,11 @@ nix_image = rule(
 
 Layers are planned from the closure's reference graph: popular and large store paths low, the built path alone on
 top, never more than max_layers. The same group of store paths gives the byte-identical layer in any image.
-"{app}" in entrypoint, cmd, env and symlinks is replaced by the built store path. The image's os and
+"{app}" in entrypoint, cmd, env and symlinks is replaced by the built store path. Extra nixpkgs packages (a shell,
+coreutils, cacert, tzdata) are the `packages` of the nixpy_nix_build given as `closure` (py_nix_image's
+`packages`): their store paths are planned with the rest of the closure, and the root layer links their programs
+into /bin (PATH=/bin:/usr/bin unless `env` sets PATH), /bin/sh, the CA bundle and the time zones at their
+conventional places. The image's os and
 architecture are those of the nixpy_nix_build's `system`.
 
 Three kinds of actions, so Bazel's action, disk and remote caches keep the layers: `nixpy plan` (mnemonic

@@ -64,6 +64,9 @@ type Options struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	Symlinks    []Symlink
+	// Packages are extra nixpkgs packages, in the closure already: the root layer links their programs
+	// into /bin (on PATH) and their files at the conventional places (a CA bundle, the time zones).
+	Packages []Package
 	// Base is an OCI image layout to build on; empty means an empty image.
 	Base string
 	// Created is the image's creation time and every file's mtime; zero means the epoch.

@@ -112,6 +112,31 @@ func Plan(opts Options) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	pkgRoot, err := packageEntries(opts.Packages, opts.DiskDir, func(p string) bool {
+		for _, l := range opts.Symlinks {
+			if p == l.Path || strings.HasPrefix(p, strings.TrimSuffix(l.Path, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	root = append(root, pkgRoot.entries...)
+	// The packages' environment (PATH, TZDIR) unless the user's --env or the base image sets the variable.
+	baseEnv, err := baseEnvironment(base)
+	if err != nil {
+		return nil, err
+	}
+	var pkgEnv []string
+	for _, kv := range pkgRoot.env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !hasKey(cfg.Env, k) && !hasKey(baseEnv, k) {
+			pkgEnv = append(pkgEnv, kv)
+		}
+	}
+	cfg.Env = append(pkgEnv, cfg.Env...)
 	topExtra, err := symlinkEntries(topLinks)
 	if err != nil {
 		return nil, err
@@ -155,7 +180,7 @@ func Plan(opts Options) (*Planned, error) {
 			if ownRoot {
 				p.RootLayer = len(p.Layers)
 				p.Layers = append(p.Layers, LayerSpec{StoreDir: storeDir, Extra: root, ModTime: mtime})
-				p.Config.History = append(p.Config.History, "root: /tmp, /etc/passwd, /usr/bin/env, symlinks")
+				p.Config.History = append(p.Config.History, rootHistory(opts.Packages))
 			} else {
 				spec.Extra = append(root, topExtra...)
 			}
@@ -164,6 +189,25 @@ func Plan(opts Options) (*Planned, error) {
 		p.Config.History = append(p.Config.History, fmt.Sprintf("%d store paths, %s: %s", len(l.Entries), layering.HumanSize(l.Size), l.Reason))
 	}
 	return p, nil
+}
+
+// baseEnvironment is the base image's Env.
+func baseEnvironment(base v1.Image) ([]string, error) {
+	cf, err := base.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return cf.Config.Env, nil
+}
+
+// hasKey says whether env sets the variable k.
+func hasKey(env []string, k string) bool {
+	for _, kv := range env {
+		if ek, _, _ := strings.Cut(kv, "="); ek == k {
+			return true
+		}
+	}
+	return false
 }
 
 // imageConfig turns the options into the config the plan records, the platform from the Nix system.
@@ -257,4 +301,16 @@ func ReadJSON(file string, v any) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
+}
+
+// rootHistory is the root layer's history comment.
+func rootHistory(pkgs []Package) string {
+	if len(pkgs) == 0 {
+		return "root: /tmp, /etc/passwd, /usr/bin/env, symlinks"
+	}
+	attrs := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		attrs[i] = p.Attr
+	}
+	return "root: /tmp, /etc/passwd, /usr/bin/env, symlinks; /bin and conventional places of packages " + strings.Join(attrs, ", ")
 }
