@@ -12,8 +12,8 @@ import (
 
 // TestExamplePackages: examples/flask_app built with packages = ["bashInteractive", "coreutils", "cacert"] loads
 // into Docker, and a shell in the running container finds the programs on PATH and the CA bundle at its
-// conventional place; the image stays within max_layers and its interpreter layer is the very layer of the
-// image without packages (examples/flask_app's own //:image). A package nixpkgs lacks fails the build naming it.
+// conventional place; the image stays within max_layers, and its interpreter layer, with every layer below the
+// packages' own, is the very layer of the image without packages (examples/flask_app's own //:image). A package nixpkgs lacks fails the build naming it.
 func TestExamplePackages(t *testing.T) {
 	src := exampleDir(t, "flask_app")
 	files := map[string]string{}
@@ -63,6 +63,20 @@ nixpy_load(
 	layers := exampleLayers(t, filepath.Join(bin, pkg, "image.oci"))
 	if len(layers) > 12 {
 		t.Errorf("the image has %d layers, more than max_layers (12)", len(layers))
+	}
+	// The layers below the packages' and the root layer are the image's without packages, in the same order.
+	plain := exampleLayers(t, filepath.Join(bin, "image.oci"))
+	if len(layers) != len(plain)+1 {
+		t.Errorf("%d layers with packages, %d without: want one more, the packages' own", len(layers), len(plain))
+	} else {
+		for i, l := range plain[:len(plain)-2] {
+			if layers[i].Digest != l.Digest {
+				t.Errorf("layer %d is %s with packages, %s without", i, layers[i].Digest, l.Digest)
+			}
+		}
+		if layers[len(layers)-1].Digest != plain[len(plain)-1].Digest {
+			t.Errorf("the application's layer differs with packages")
+		}
 	}
 	with := interpreterLayer(t, filepath.Join(bin, pkg), "image")
 	without := interpreterLayer(t, bin, "image")

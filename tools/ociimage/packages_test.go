@@ -2,6 +2,7 @@ package ociimage
 
 import (
 	"archive/tar"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -91,7 +92,8 @@ func TestPackagesInRootLayer(t *testing.T) {
 	}
 }
 
-// TestPackagesShareLayers: adding packages to an image leaves its interpreter layer byte-identical.
+// TestPackagesShareLayers: adding packages to an image leaves its store layers as they were (the interpreter's
+// among them), the packages' own paths in one layer above them.
 func TestPackagesShareLayers(t *testing.T) {
 	s := storetest.New(t)
 	big := func(n int) string { return strings.Repeat("x", n) }
@@ -131,6 +133,15 @@ func TestPackagesShareLayers(t *testing.T) {
 	}
 	if x, y := layerOf(a, python), layerOf(b, python); !slices.Equal(x.Paths, y.Paths) {
 		t.Errorf("the interpreter's layer differs: without packages %v, with %v", x.Paths, y.Paths)
+	}
+	// Every store layer of the image without packages is the same layer, at the same height, with them.
+	for i, l := range a.Layers[:len(a.Layers)-2] {
+		if !reflect.DeepEqual(l, b.Layers[i]) {
+			t.Errorf("layer %d: %v without packages, %v with", i, l.Paths, b.Layers[i].Paths)
+		}
+	}
+	if got := b.Layers[len(b.Layers)-3].Paths; len(got) != 2 || got[0].Path != bash || got[1].Path != coreutils {
+		t.Errorf("the layer below the root layer holds %v, want the packages' own paths", got)
 	}
 	if len(b.Layers) > DefaultMaxLayers {
 		t.Errorf("%d layers, more than %d", len(b.Layers), DefaultMaxLayers)

@@ -155,7 +155,11 @@ func Plan(opts Options) (*Planned, error) {
 	if ownRoot {
 		storeBudget--
 	}
-	plan, err := layering.New(opts.Closure, opts.Top, storeBudget)
+	pkgPaths := make([]string, len(opts.Packages))
+	for i, pkg := range opts.Packages {
+		pkgPaths[i] = pkg.Path
+	}
+	plan, err := layering.NewWithPackages(opts.Closure, opts.Top, storeBudget, pkgPaths)
 	if err != nil {
 		return nil, err
 	}
