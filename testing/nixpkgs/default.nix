@@ -81,7 +81,8 @@ let
         mkdir -p x $out/share $out/nix-support
         dpkg-deb -x $src x
         cp -a x/usr/share/zoneinfo $out/share/zoneinfo
-        rm -rf $out/share/zoneinfo/posix
+        # Debian's localtime links to the host's /etc/localtime; nixpkgs has none (it removes tzdefault).
+        rm -rf $out/share/zoneinfo/posix $out/share/zoneinfo/localtime
         mkdir $out/share/zoneinfo/posix
         ( cd $out/share/zoneinfo/posix; ln -s ../* .; rm posix )
         printf 'export TZDIR=%s\n' $out/share/zoneinfo >$out/nix-support/setup-hook
