@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -57,6 +58,10 @@ type ImageConfig struct {
 	Labels       map[string]string `json:"labels,omitempty"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	History      []string          `json:"history"`
+	// RefName names the image in the layout's index.json (org.opencontainers.image.ref.name), for tools that
+	// pick an image of a layout by name (skopeo's oci:DIR:NAME, umoci's --image DIR:NAME); empty: none. The
+	// manifest, and so the image's digest, does not change with it.
+	RefName string `json:"refName,omitempty"`
 	// KeepEntrypoint and KeepCmd tell an unset value (the base's stays) from an empty one.
 	KeepEntrypoint bool `json:"keepEntrypoint,omitempty"`
 	KeepCmd        bool `json:"keepCmd,omitempty"`
@@ -228,6 +233,9 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		return ImageConfig{}, fmt.Errorf("--base %s is for %s/%s, the closure is built for %s (%s/%s)",
 			opts.Base, baseCfg.OS, baseCfg.Architecture, opts.System, plat.OS, plat.Architecture)
 	}
+	if opts.RefName != "" && !refNameRE.MatchString(opts.RefName) {
+		return ImageConfig{}, fmt.Errorf("--ref-name %q: want a name of the OCI image layout's grammar: components of letters and digits joined by one of - . _ : @ + (or --), separated by /, e.g. app or app_x:1.0", opts.RefName)
+	}
 	entrypoint := opts.Entrypoint
 	if entrypoint == nil && opts.BinEntrypoint {
 		prog, err := BinProgram(opts.DiskDir, opts.Top, opts.Project)
@@ -251,6 +259,7 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		Ports:          opts.Ports,
 		Labels:         opts.Labels,
 		Annotations:    opts.Annotations,
+		RefName:        opts.RefName,
 	}, nil
 }
 
@@ -318,3 +327,7 @@ func rootHistory(pkgs []Package) string {
 	}
 	return "root: /tmp, /etc/passwd, /usr/bin/env, symlinks; /bin and conventional places of packages " + strings.Join(attrs, ", ")
 }
+
+// refNameRE is the grammar of org.opencontainers.image.ref.name in the OCI image layout specification
+// (image-layout.md): components of alphanumerics joined by separators [-._:@+] or "--", separated by "/".
+var refNameRE = regexp.MustCompile(`^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$`)
