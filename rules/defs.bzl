@@ -74,6 +74,8 @@ def py_nix_image(
         symlinks = {},
         max_layers = MAX_LAYERS,
         base = None,
+        packages = [],
+        ref_name = None,
         **kwargs):
     """A layered OCI image of a Python project, built by Nix from its pyproject.toml and lock file.
 
@@ -127,6 +129,16 @@ def py_nix_image(
       max_layers: At most this many layers.
       base: An image to build on: a nix_image or py_nix_image, or any target whose default output is one OCI
         image layout, a directory (rules_oci's oci_image or oci_pull) or the layout's files; see nix_image.
+      ref_name: The image's name in the OCI layout's index.json (org.opencontainers.image.ref.name), for
+        `skopeo copy oci:DIR:NAME` and `umoci unpack --image DIR:NAME`; default the target's name (made one the
+        OCI layout's grammar allows: see nix_image). The image's digest does not change with it.
+      packages: Extra nixpkgs packages in the image, as attribute paths of `nixpkgs`, e.g. ["bashInteractive",
+        "coreutils", "findutils", "cacert", "tzdata"]; a path nixpkgs lacks fails the build naming it. Their
+        closures are planned into layers with the application's (never a layer per package; what they share
+        with the application, glibc, is stored once), and the root layer links their programs into /bin
+        with PATH=/bin:/usr/bin (unless `env` sets PATH), /bin/sh to a shell's, a CA bundle at
+        /etc/ssl/certs/ca-bundle.crt (and ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt; SSL_CERT_FILE
+        is set) and time zones at /usr/share/zoneinfo (TZDIR). See docs/packages.md for what each adds.
       **kwargs: Common attributes (visibility, tags, testonly) for the image target.
     """
     if mode == None:
@@ -161,6 +173,7 @@ def py_nix_image(
         nixpkgs_config = nixpkgs_config,
         nixpkgs_overlays = nixpkgs_overlays,
         interpreter = interpreter,
+        packages = packages,
         system = system,
         visibility = kwargs.get("visibility"),
         **common
@@ -179,5 +192,6 @@ def py_nix_image(
         symlinks = symlinks,
         max_layers = max_layers,
         base = base,
+        ref_name = ref_name,
         **kwargs
     )

@@ -16,6 +16,7 @@ NixPyClosureInfo = provider(
         "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",
         "out_path": "File: one line, the store path that was built (the closure's top).",
         "gcroot": "File (symlink): a link to the built path that Nix keeps as a GC root while this output base has it.",
+        "packages": "File or None: packages.json, the extra nixpkgs packages (attribute and store path, in order) whose closures closure.json includes.",
         "project_name": "File or None: one line, the Python project's name when the build is of a py_nix_translate.",
         "system": "string: the Nix system the closure is built for, e.g. \"x86_64-linux\"; an image of it is for that platform.",
     },

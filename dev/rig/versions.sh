@@ -6,6 +6,7 @@ GAZELLE_VERSION=v0.54.0
 GAZELLE_V2_VERSION=v2.0.0-3
 BUILDTOOLS_VERSION=v0.0.0-20260904073137-eaa4d125b423
 CRANE_VERSION=v0.22.1
-# Debian sid packages installed in the rig's root folder (time, jq, bc and procps serve dev/bench; nginx is the
-# HTTP remote cache of the remote-cache tests, with WebDAV PUT as Bazel documents).
-SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc procps nginx"
+# Debian sid packages installed in the rig's root folder (time, jq, bc and procps serve dev/bench; skopeo and umoci
+# check that other OCI tools find an image of nixpy's layouts by its ref name; nginx is the HTTP remote cache of
+# the remote-cache tests, with WebDAV PUT as Bazel documents).
+SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc procps skopeo umoci nginx"

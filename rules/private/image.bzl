@@ -9,6 +9,25 @@ def _kv_flags(args, flag, d):
     for k, v in sorted(d.items()):
         args.add(flag, "{}={}".format(k, v))
 
+def _ref_name(ctx):
+    """The image's name in index.json: ref_name, else the target's name made a valid one.
+
+    The OCI layout's grammar joins letters and digits with one of - . _ : @ + (or --): a run of other
+    characters, or of several separators, becomes one "-" (a lone - . _ + @, or --, stays), leading and trailing
+    ones go.
+    """
+    if ctx.attr.ref_name:
+        return ctx.attr.ref_name
+    out, run = "", ""
+    for c in ctx.label.name.elems():
+        if c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789":
+            if run and out:
+                out += run if run in ("-", ".", "_", "+", "@", "--") else "-"
+            out, run = out + c, ""
+        else:
+            run += c
+    return out
+
 def _names_status_key(ctx):
     """Whether an attribute the plan action expands holds a {KEY} other than {app}."""
     a = ctx.attr
@@ -30,6 +49,9 @@ def _plan_args(ctx, info):
     args.add("--top-file", info.out_path)
     args.add("--system", info.system)
     args.add("--max-layers", ctx.attr.max_layers)
+    if getattr(info, "packages", None):
+        args.add("--packages", info.packages)
+        inputs.append(info.packages)
 
     # Stamped builds expand {KEY} from the workspace status; unstamped ones stay reproducible. An image
     # that names no key does not take the status files, so a new commit does not rebuild it.
@@ -54,6 +76,9 @@ def _plan_args(ctx, info):
         args.add("--workdir", ctx.attr.workdir)
     if ctx.attr.user:
         args.add("--user", ctx.attr.user)
+    ref_name = _ref_name(ctx)
+    if ref_name:
+        args.add("--ref-name", ref_name)
     args.add_all(ctx.attr.ports, before_each = "--port")
     return args, inputs
 
@@ -193,7 +218,11 @@ nix_image = rule(
 
 Layers are planned from the closure's reference graph: popular and large store paths low, the built path alone on
 top, never more than max_layers. The same group of store paths gives the byte-identical layer in any image.
-"{app}" in entrypoint, cmd, env and symlinks is replaced by the built store path. The image's os and
+"{app}" in entrypoint, cmd, env and symlinks is replaced by the built store path. Extra nixpkgs packages (a shell,
+coreutils, cacert, tzdata) are the `packages` of the nixpy_nix_build given as `closure` (py_nix_image's
+`packages`): their store paths are planned with the rest of the closure, and the root layer links their programs
+into /bin (PATH=/bin:/usr/bin unless `env` sets PATH), /bin/sh, the CA bundle and the time zones at their
+conventional places. The image's os and
 architecture are those of the nixpy_nix_build's `system`.
 
 Three kinds of actions, so Bazel's action, disk and remote caches keep the layers: `nixpy plan` (mnemonic
@@ -225,6 +254,12 @@ system; the build fails, naming the platforms it has, when there is none."""),
         "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}, and a {KEY} without one fails the build; unstamped builds keep the text as it is."),
         "max_layers": attr.int(default = MAX_LAYERS, doc = "At most this many layers, a base image's included (at least 2)."),
         "ports": attr.string_list(doc = "Exposed ports: PORT or PORT/PROTOCOL."),
+        "ref_name": attr.string(doc = """The image's name in the layout's index.json (the `org.opencontainers.image.ref.name`
+annotation of its manifest's descriptor), which tools that pick an image of an OCI layout by name take:
+`skopeo copy oci:bazel-bin/app/image.oci:NAME ...`, `umoci unpack --image bazel-bin/app/image.oci:NAME ...`.
+Letters and digits, with one of `-`, `.`, `_`, `:`, `@`, `+` (or `--`) between them and `/` between components,
+e.g. "app" or "app:1.0". Default: the target's name, any other character, or run of several, made one `-`
+(`image+v2` stays, `my image` gives `my-image`). It changes index.json only: the manifest and the image's digest stay the same."""),
         "symlinks": attr.string_dict(doc = "PATH = TARGET symlinks in the image's root layer, e.g. {\"/bin\": \"{app}/bin\"}; one into the built path goes into the top layer, which changes with it anyway, so the root layer stays the same across edits."),
         "user": attr.string(doc = "USER or USER:GROUP to run as; /etc/passwd and /etc/group get the account."),
         "workdir": attr.string(doc = "The working directory."),

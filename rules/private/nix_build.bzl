@@ -31,9 +31,17 @@ def _check_interpreter(interpreter, what):
         if not part or not part[0].isalpha() or not part.replace("_", "a").replace("-", "a").isalnum():
             fail("{}: interpreter {}: want a nixpkgs attribute path such as \"python312\"".format(what, repr(interpreter)))
 
-def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None, nixpkgs_config = None, nixpkgs_overlays = [], interpreter = ""):
-    """Registers the nix-build action and the GC root's. Returns (closure.json, out_path, gcroot) Files."""
+def _check_packages(packages, what):
+    """Fails at analysis unless each package is a nixpkgs attribute path such as bashInteractive."""
+    for p in packages:
+        for part in p.split("."):
+            if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").replace("-", "a").replace("'", "a").isalnum():
+                fail("{}: packages: {}: want a nixpkgs attribute path such as \"bashInteractive\" or \"python3Packages.ipython\"".format(what, repr(p)))
+
+def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root = None, nixpkgs_config = None, nixpkgs_overlays = [], interpreter = "", packages = []):
+    """Registers the nix-build action and the GC root's. Returns (closure.json, out_path, gcroot, packages.json) Files."""
     closure = ctx.actions.declare_file(ctx.label.name + ".closure.json")
+    packages_out = ctx.actions.declare_file(ctx.label.name + ".packages.json")
     out_path = ctx.actions.declare_file(ctx.label.name + ".out_path")
     gcroot = ctx.actions.declare_symlink(ctx.label.name + ".gcroot")
     default_nix = _nixpkgs_default_nix(nixpkgs, "nixpkgs")
@@ -53,6 +61,9 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
     if interpreter:
         _check_interpreter(interpreter, ctx.label)
         args.add("--interpreter", interpreter)
+    _check_packages(packages, ctx.label)
+    args.add_all(packages, before_each = "--package")
+    args.add("--packages-out", packages_out)
     for f in srcs:
         args.add(_source_path(f))
         args.add(f)
@@ -60,7 +71,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = depset([nix_file] + srcs + ([nixpkgs_config] if nixpkgs_config else []) + nixpkgs_overlays, transitive = [nixpkgs.files]),
-        outputs = [closure, out_path],
+        outputs = [closure, out_path, packages_out],
         mnemonic = "NixBuild",
         progress_message = "Building %{label} with Nix",
         # Store paths live in the local Nix store: a remote executor has none, a remote cache is fine.
@@ -84,7 +95,7 @@ def _nix_build_action(ctx, nix_file, attr, nixpkgs, system, srcs = [], src_root 
         },
         use_default_shell_env = True,
     )
-    return closure, out_path, gcroot
+    return closure, out_path, gcroot, packages_out
 
 def _nix_build_impl(ctx):
     if NixPyExprInfo in ctx.attr.src:
@@ -98,7 +109,7 @@ def _nix_build_impl(ctx):
         srcs = []
         src_root = None
         project_name = None
-    closure, out_path, gcroot = _nix_build_action(
+    closure, out_path, gcroot, packages = _nix_build_action(
         ctx,
         nix_file,
         ctx.attr.attr,
@@ -109,10 +120,11 @@ def _nix_build_impl(ctx):
         nixpkgs_config = ctx.file.nixpkgs_config,
         nixpkgs_overlays = ctx.files.nixpkgs_overlays,
         interpreter = ctx.attr.interpreter,
+        packages = ctx.attr.packages,
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, project_name = project_name, system = ctx.attr.system),
+        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, packages = packages, project_name = project_name, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 
@@ -155,6 +167,15 @@ nixpkgs is imported with `{ system = ...; config = { }; overlays = [ ]; }` (or t
         "nixpkgs_overlays": attr.label_list(
             allow_files = [".nix"],
             doc = "Overlays to import nixpkgs with, in order: .nix files each holding one overlay `final: prev: { ... }`. Default none: `~/.config/nixpkgs/overlays` and `<nixpkgs-overlays>` are never read. Declared inputs: they must not import undeclared files.",
+        ),
+        "packages": attr.string_list(
+            doc = """Extra nixpkgs packages for an image of this build: attribute paths of the nixpkgs given, e.g.
+["bashInteractive", "coreutils", "cacert", "tzdata"], built in the same action with the same nixpkgs import. A path
+nixpkgs lacks, or one that is not a package, fails the build when Nix evaluates, naming it. Their closures join
+the result's (closure.json), so nix_image plans them into layers with the rest; `<name>.packages.json` records
+each attribute with its store path, from which nix_image's root layer links their programs into /bin (on PATH),
+/bin/sh, and the CA bundle and time zones at their conventional places. The GC root holds the built attribute
+only: after a garbage collection, the image's actions realise the packages again from their derivations.""",
         ),
         "src": attr.label(
             mandatory = True,

@@ -57,6 +57,12 @@ def _nix_image_default_test_impl(ctx):
     asserts.equals(env, [output_path(env, "image_closure.out_path")], flag_values(argv, "--top-file"))
     asserts.equals(env, ["x86_64-linux"], flag_values(argv, "--system"))
     assert_contains(env, argv, "--bin-entrypoint", "plan argv (no entrypoint given)")
+
+    # The closure's packages file (none here) goes to the plan; the layout names the image after the target
+    # (image_default: already a valid ref name).
+    asserts.equals(env, [output_path(env, "image_closure.packages.json")], flag_values(argv, "--packages"))
+    assert_contains(env, paths(plan.inputs), output_path(env, "image_closure.packages.json"), "plan inputs")
+    asserts.equals(env, ["image_default"], flag_values(argv, "--ref-name"), "ref name: the target's")
     for flag in ["--entrypoint", "--cmd", "--stamp", "--base", "--env", "--label", "--port", "--user", "--workdir"]:
         assert_flag_absent(env, argv, flag)
     assert_contains_all(env, paths(plan.inputs), flag_values(argv, "--closure") + flag_values(argv, "--top-file"), "plan inputs")
@@ -110,6 +116,7 @@ def _nix_image_configured_test_impl(ctx):
     asserts.equals(env, ["app:app"], flag_values(argv, "--user"))
     asserts.equals(env, ["8080", "53/udp"], flag_values(argv, "--port"), "ports, in order")
     asserts.equals(env, ["aarch64-linux"], flag_values(argv, "--system"), "the closure's system")
+    asserts.equals(env, ["app:1.0"], flag_values(argv, "--ref-name"), "ref_name as given")
 
     # {app} is not a workspace status key: even a stamped build leaves the status files out.
     assert_flag_absent(env, argv, "--stamp")
@@ -207,6 +214,7 @@ def image_test_suite(name):
         workdir = "/srv",
         user = "app:app",
         ports = ["8080", "53/udp"],
+        ref_name = "app:1.0",
         tags = FIXTURE_TAGS,
     )
     nix_image(

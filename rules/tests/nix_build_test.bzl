@@ -47,9 +47,14 @@ def _nix_build_plain_test_impl(ctx):
     assert_contains(env, argv, pkg_path(env, "nixpkgs/default.nix"), "argv")
     assert_lacks(env, argv, pkg_path(env, "nixpkgs/lib/default.nix"), "argv")
 
-    # Hermetic by default: no config, overlays or interpreter unless given.
-    for flag in ["--config", "--overlay", "--interpreter"]:
+    # Hermetic by default: no config, overlays, interpreter or packages unless given.
+    for flag in ["--config", "--overlay", "--interpreter", "--package"]:
         assert_flag_absent(env, argv, flag)
+
+    # The packages file is always written (an empty list here), for the image's plan.
+    asserts.equals(env, "build_plain.packages.json", info.packages.basename, "packages")
+    asserts.equals(env, [info.packages.path], flag_values(argv, "--packages-out"))
+    assert_contains(env, paths(action.outputs), info.packages.path, "NixBuild outputs")
 
     return analysistest.end(env)
 
@@ -64,6 +69,7 @@ def _nix_build_options_test_impl(ctx):
         return analysistest.end(env)
     argv = action.argv
     asserts.equals(env, ["python312"], flag_values(argv, "--interpreter"))
+    asserts.equals(env, ["bashInteractive", "python3Packages.ipython"], flag_values(argv, "--package"), "packages, in the order given")
     asserts.equals(env, [pkg_path(env, "config.nix")], flag_values(argv, "--config"))
     asserts.equals(
         env,
@@ -157,6 +163,7 @@ def nix_build_test_suite(name):
         nixpkgs_config = "config.nix",
         nixpkgs_overlays = ["overlay_b.nix", "overlay_a.nix"],
         interpreter = "python312",
+        packages = ["bashInteractive", "python3Packages.ipython"],
         system = "aarch64-linux",
         tags = FIXTURE_TAGS,
     )
@@ -200,6 +207,22 @@ def nix_build_test_suite(name):
             name = fixture + "_test",
             target_under_test = ":" + fixture,
             expected = "interpreter {}: want a nixpkgs attribute path".format(repr(interpreter)),
+        )
+    for fixture, package in [
+        ("build_package_expression", "bash; rm -rf /"),
+        ("build_package_empty_part", "python3Packages..ipython"),
+    ]:
+        nixpy_nix_build(
+            name = fixture,
+            src = "expr.nix",
+            nixpkgs = ":fake_nixpkgs",
+            packages = ["coreutils", package],
+            tags = FIXTURE_TAGS,
+        )
+        nix_build_failure_test(
+            name = fixture + "_test",
+            target_under_test = ":" + fixture,
+            expected = "packages: {}: want a nixpkgs attribute path".format(repr(package)),
         )
     nixpy_nix_build(
         name = "build_without_default_nix",
@@ -261,6 +284,8 @@ def nix_build_test_suite(name):
             ":build_interpreter_expression_test",
             ":build_interpreter_empty_part_test",
             ":build_interpreter_nix_call_test",
+            ":build_package_expression_test",
+            ":build_package_empty_part_test",
             ":build_without_default_nix_test",
             ":build_external_source_test",
             ":build_not_nix_test",

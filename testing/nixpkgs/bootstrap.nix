@@ -8,7 +8,7 @@
 { lib, system, suites }:
 let
   inherit (suites.bookworm) debs debVersions;
-  inherit (lib) concatMapStrings concatStringsSep makeBinPath;
+  inherit (lib) concatMapStrings concatStrings concatStringsSep makeBinPath;
 
   # The first builder is the sandbox's /bin/sh, a static busybox (dev/setup's sandbox-paths; a standalone
   # shell that runs its applets without a PATH). Everything after runs on store paths only.
@@ -142,7 +142,7 @@ let
 
   # A Debian program package: its bin and sbin (usr/ and /) into $out/bin, ELF files patched; `drop` lists
   # programs left out (scripts with host shebangs).
-  mkProgram = { pname, deb, deps, drop ? [ ] }: run {
+  mkProgram = { pname, deb, deps, drop ? [ ], links ? { } }: run {
     name = "${pname}-${debVersions.${deb}}";
     path = [ patchelf ];
     script = ''
@@ -152,13 +152,24 @@ let
         if [ -d x/${deb}/$d ]; then cp -a x/${deb}/$d/. $out/bin/; fi
       done
       ${concatMapStrings (p: "rm $out/bin/${p}\n") drop}
-      ${fixElf (concatStringsSep ":" ([ "${glibc}/lib" ] ++ map (d: "${d}/lib") deps))}
+      ${concatStrings (lib.mapAttrsToList (l: target: "ln -s ${target} $out/bin/${l}\n      ") links)}${fixElf (concatStringsSep ":" ([ "${glibc}/lib" ] ++ map (d: "${d}/lib") deps))}
     '';
   };
 
   bash = mkProgram { pname = "bash"; deb = "bash"; deps = [ libs.ncurses ]; drop = [ "bashbug" "clear_console" ]; }
     // { shellPath = "/bin/bash"; };
   coreutils = mkProgram { pname = "coreutils"; deb = "coreutils"; deps = with libs; [ acl attr gmp libselinux ]; };
+  # nixpkgs' bashInteractive (bash built with readline, pname bash-interactive) has bin/sh linking to bash, as
+  # nixpkgs' bash does: the shell an image gets as /bin/sh. Debian's bash has its readline built in.
+  bashInteractive = mkProgram {
+    pname = "bash-interactive";
+    deb = "bash";
+    deps = [ libs.ncurses ];
+    drop = [ "bashbug" "clear_console" ];
+    links = { sh = "bash"; };
+  } // { shellPath = "/bin/bash"; };
+  # nixpkgs' findutils: find and xargs in bin/ (Debian moved locate to a package of its own).
+  findutils = mkProgram { pname = "findutils"; deb = "findutils"; deps = with libs; [ libselinux pcre2 ]; };
 
   # trixie's glibc and the libraries its CPython 3.13 links: the same recipes against the second glibc.
   trixie =
@@ -187,5 +198,5 @@ let
     };
 in
 {
-  inherit busybox run unpack glibc patchelf fixElf libs gccLib bash coreutils trixie;
+  inherit busybox run unpack glibc patchelf fixElf libs gccLib bash bashInteractive coreutils findutils trixie;
 }

@@ -47,7 +47,7 @@ let
   base = final: {
     inherit lib system;
     config = config';
-    inherit (bootstrap) busybox bash coreutils patchelf glibc;
+    inherit (bootstrap) busybox bash bashInteractive coreutils findutils patchelf glibc;
     inherit (bootstrap.libs) zlib expat libffi openssl bzip2 xz sqlite ncurses readline libuuid libxcrypt db krb5 libtirpc;
 
     stdenv = import ./stdenv { inherit lib system; config = config'; inherit bootstrap; };
@@ -67,6 +67,25 @@ let
         cat x/usr/share/ca-certificates/mozilla/*.crt >$out/etc/ssl/certs/ca-bundle.crt
         printf 'export NIX_SSL_CERT_FILE=%s\nexport SSL_CERT_FILE=%s\n' \
           $out/etc/ssl/certs/ca-bundle.crt $out/etc/ssl/certs/ca-bundle.crt >$out/nix-support/setup-hook
+      '';
+    };
+
+    # nixpkgs' tzdata: the IANA database in share/zoneinfo, posix/ a directory of links to every zone and
+    # right/ the zones with leap seconds, as nixpkgs' postInstall lays them out; a setup hook exporting TZDIR.
+    tzdata = final.stdenv.mkDerivation {
+      pname = "tzdata";
+      version = debVersions.tzdata;
+      src = debs.tzdata;
+      dontUnpack = true;
+      installPhase = ''
+        mkdir -p x $out/share $out/nix-support
+        dpkg-deb -x $src x
+        cp -a x/usr/share/zoneinfo $out/share/zoneinfo
+        # Debian's localtime links to the host's /etc/localtime; nixpkgs has none (it removes tzdefault).
+        rm -rf $out/share/zoneinfo/posix $out/share/zoneinfo/localtime
+        mkdir $out/share/zoneinfo/posix
+        ( cd $out/share/zoneinfo/posix; ln -s ../* .; rm posix )
+        printf 'export TZDIR=%s\n' $out/share/zoneinfo >$out/nix-support/setup-hook
       '';
     };
 

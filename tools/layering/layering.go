@@ -178,3 +178,42 @@ func pack(entries []Entry, limit int64) [][]Entry {
 	}
 	return append(groups, entries[start:])
 }
+
+// NewWithPackages plans like New, for an image that also holds extra packages (roots in the closure that
+// top does not need): top's own closure is planned as New plans it, with one store layer fewer, and the
+// paths only the packages need go together into one layer above it, below the top path's. So an image
+// with packages has the same bottom layers as the image without them (a node that pulled one reuses them
+// for the other: Docker keys local layers on the chain below them too), and two images with the same
+// packages share the packages' layer. With no such paths, or no layer to spare, it is New.
+func NewWithPackages(c *closure.Closure, top string, maxStoreLayers int, packages []string) (*Plan, error) {
+	if len(packages) == 0 || maxStoreLayers < 2 {
+		return New(c, top, maxStoreLayers)
+	}
+	own, err := c.Of([]string{top})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Of(packages); err != nil {
+		return nil, fmt.Errorf("packages: %w", err)
+	}
+	var extra []Entry
+	pop := popularity(c)
+	for _, p := range c.Paths {
+		if _, ok := own.Lookup(p.Path); !ok {
+			extra = append(extra, Entry{Path: p.Path, Size: p.NarSize, Popularity: pop[p.Path]})
+		}
+	}
+	if len(extra) == 0 {
+		return New(c, top, maxStoreLayers)
+	}
+	plan, err := New(own, top, maxStoreLayers-1)
+	if err != nil {
+		return nil, err
+	}
+	l := newLayer(extra, len(c.Paths))
+	l.Reason = "the packages' own paths, together above the application's closure: the layers below are those of the image without packages"
+	n := len(plan.Layers)
+	plan.Layers = append(plan.Layers[:n-1:n-1], l, plan.Layers[n-1])
+	plan.Total = len(c.Paths)
+	return plan, nil
+}

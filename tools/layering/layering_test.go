@@ -162,3 +162,56 @@ func TestHumanSize(t *testing.T) {
 		}
 	}
 }
+
+// TestNewWithPackages: the packages' own paths go together into one layer just below the top path's, and
+// every layer below it is the one the image without packages has.
+func TestNewWithPackages(t *testing.T) {
+	plain := flaskClosure(t)
+	full := &closure.Closure{Paths: append([]closure.Path(nil), plain.Paths...)}
+	const s = "/nix/store/"
+	full.Paths = append(full.Paths,
+		closure.Path{Path: s + "x-bash-interactive-5.2", NarHash: "sha256-x", NarSize: 1 << 20, References: []string{s + "g-glibc-2.40"}},
+		closure.Path{Path: s + "y-coreutils-9.5", NarHash: "sha256-y", NarSize: 8 << 20, References: []string{s + "g-glibc-2.40"}},
+	)
+	data, err := full.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full, err = closure.Parse(data); err != nil {
+		t.Fatal(err)
+	}
+	top := s + "a-app-0.1"
+	pkgs := []string{s + "x-bash-interactive-5.2", s + "y-coreutils-9.5", s + "c-cacert-3.95"}
+	without, err := New(plain, top, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := NewWithPackages(full, top, 8, pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(with.Layers)
+	if n != len(without.Layers)+1 || with.Total != len(full.Paths) {
+		t.Fatalf("%d layers with packages, %d without: want one more", n, len(without.Layers))
+	}
+	for i, l := range without.Layers[:len(without.Layers)-1] {
+		if !reflect.DeepEqual(with.Layers[i].Paths(), l.Paths()) {
+			t.Errorf("layer %d: %v with packages, %v without", i, with.Layers[i].Paths(), l.Paths())
+		}
+	}
+	// cacert is the interpreter's too: only bash and coreutils are the packages' own.
+	if got, want := with.Layers[n-2].Paths(), pkgs[:2]; !reflect.DeepEqual(got, want) {
+		t.Errorf("the packages' layer holds %v, want %v", got, want)
+	}
+	if !with.Layers[n-1].Top {
+		t.Error("the top path's layer is not last")
+	}
+	// No layer to spare: planned with the rest.
+	tight, err := NewWithPackages(full, top, 1, pkgs)
+	if err != nil || len(tight.Layers) != 2 {
+		t.Fatalf("one store layer: %v, %v", tight, err)
+	}
+	if _, err := NewWithPackages(full, top, 8, []string{s + "n-nowhere"}); err == nil {
+		t.Error("a package not in the closure is not an error")
+	}
+}

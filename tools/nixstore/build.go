@@ -31,6 +31,8 @@ type Build struct {
 	// declared files alone, and workspace members beside the project are where the expression expects.
 	Sources []Source
 	SrcRoot string
+	// Packages are nixpkgs attribute paths BuildPackages builds with the same nixpkgs, e.g. bashInteractive.
+	Packages []string
 }
 
 // Source is one file of the project: File on disk, Rel its path in the workspace.
@@ -73,27 +75,10 @@ func (b Build) args() (args []string, cleanup func(), err error) {
 	if err != nil {
 		return nil, cleanup, err
 	}
-	nixpkgs, err := filepath.EvalSymlinks(b.Nixpkgs)
+	pkgs, err := b.nixpkgsExpr()
 	if err != nil {
-		return nil, cleanup, fmt.Errorf("nixpkgs: %w", err)
+		return nil, cleanup, err
 	}
-	if filepath.Base(nixpkgs) == "default.nix" {
-		nixpkgs = filepath.Dir(nixpkgs)
-	}
-	config := "{ }"
-	if b.Config != "" {
-		if config, err = importOf(b.Config); err != nil {
-			return nil, cleanup, fmt.Errorf("nixpkgs config: %w", err)
-		}
-	}
-	overlays := make([]string, len(b.Overlays))
-	for i, o := range b.Overlays {
-		if overlays[i], err = importOf(o); err != nil {
-			return nil, cleanup, fmt.Errorf("overlay: %w", err)
-		}
-	}
-	pkgs := fmt.Sprintf("import %s { system = %s; config = %s; overlays = [ %s ]; }",
-		pathExpr(nixpkgs), nixexpr.String(b.System), config, strings.Join(overlays, " "))
 	args = []string{nixFile, "-A", b.Attr, "--no-out-link", "--arg", "pkgs", pkgs}
 	if b.Interpreter != "" {
 		// A second import of the same nixpkgs: --arg expressions cannot see each other.
@@ -118,6 +103,31 @@ func (b Build) args() (args []string, cleanup func(), err error) {
 		args = append(args, "--arg", "src", pathExpr(src))
 	}
 	return args, cleanup, nil
+}
+
+// nixpkgsExpr is the hermetic import of nixpkgs: `import NIXPKGS { system; config; overlays; }`.
+func (b Build) nixpkgsExpr() (string, error) {
+	nixpkgs, err := filepath.EvalSymlinks(b.Nixpkgs)
+	if err != nil {
+		return "", fmt.Errorf("nixpkgs: %w", err)
+	}
+	if filepath.Base(nixpkgs) == "default.nix" {
+		nixpkgs = filepath.Dir(nixpkgs)
+	}
+	config := "{ }"
+	if b.Config != "" {
+		if config, err = importOf(b.Config); err != nil {
+			return "", fmt.Errorf("nixpkgs config: %w", err)
+		}
+	}
+	overlays := make([]string, len(b.Overlays))
+	for i, o := range b.Overlays {
+		if overlays[i], err = importOf(o); err != nil {
+			return "", fmt.Errorf("overlay: %w", err)
+		}
+	}
+	return fmt.Sprintf("import %s { system = %s; config = %s; overlays = [ %s ]; }",
+		pathExpr(nixpkgs), nixexpr.String(b.System), config, strings.Join(overlays, " ")), nil
 }
 
 // importOf is `(import PATH)` of a file's real path.
@@ -153,4 +163,64 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, data, mode)
+}
+
+// BuildPackages builds the nixpkgs attribute paths b.Packages (e.g. bashInteractive, python3Packages.ipython),
+// with nixpkgs imported as for b, and returns their store paths in order. Each path is checked when Nix
+// evaluates: one nixpkgs lacks, or one that is not a package, fails naming it.
+func (t Tools) BuildPackages(ctx context.Context, b Build, log io.Writer) ([]string, error) {
+	if len(b.Packages) == 0 {
+		return nil, nil
+	}
+	args, err := b.packagesArgs()
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := t.command(ctx, "nix-build", args...)
+	if err != nil {
+		return nil, err
+	}
+	var stdout strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, logTo(log)
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("nix-build of packages %s: %w (its output is above)", strings.Join(b.Packages, " "), err)
+	}
+	paths := strings.Fields(stdout.String())
+	if len(paths) != len(b.Packages) {
+		return nil, fmt.Errorf("nix-build of packages %s: want %d store paths, got %q", strings.Join(b.Packages, " "), len(b.Packages), stdout.String())
+	}
+	return paths, nil
+}
+
+// packagesArgs is nix-build's command line for b.Packages: a list of the attributes of nixpkgs, each
+// looked up one name at a time so a missing one is named in the error rather than found by Nix's
+// "attribute missing" with a position in a generated expression.
+func (b Build) packagesArgs() ([]string, error) {
+	pkgs, err := b.nixpkgsExpr()
+	if err != nil {
+		return nil, err
+	}
+	var list strings.Builder
+	for _, p := range b.Packages {
+		if !attrPathRE.MatchString(p) {
+			return nil, fmt.Errorf("packages: %q: want a nixpkgs attribute path such as bashInteractive or python3Packages.ipython", p)
+		}
+		list.WriteString(" (get " + nixexpr.String(p) + " [")
+		for _, name := range strings.Split(p, ".") {
+			list.WriteString(" " + nixexpr.String(name))
+		}
+		list.WriteString(" ])")
+	}
+	expr := `let
+  pkgs = ` + pkgs + `;
+  get = attrPath: names:
+    let
+      value = builtins.foldl' (v: name:
+        if builtins.isAttrs v && builtins.hasAttr name v then builtins.getAttr name v
+        else throw "nixpy: packages: nixpkgs has no attribute ${attrPath} (no ${name})") pkgs names;
+    in
+    if builtins.isAttrs value && value ? outPath && (value.type or "") == "derivation" then value
+    else throw "nixpy: packages: nixpkgs' ${attrPath} is not a package (a derivation)";
+in [` + list.String() + ` ]`
+	return []string{"--no-out-link", "-E", expr}, nil
 }

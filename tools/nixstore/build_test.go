@@ -88,6 +88,25 @@ func TestBuildArgs(t *testing.T) {
 		})
 	}
 
+	t.Run("packages: one list, each looked up by name", func(t *testing.T) {
+		b := Build{Nixpkgs: nixpkgs, System: "x86_64-linux", Packages: []string{"bashInteractive", "python3Packages.ipython"}}
+		args, err := b.packagesArgs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := strings.Join(args, " ")
+		for _, w := range []string{`config = { }; overlays = [  ]; }`, `(get "bashInteractive" [ "bashInteractive" ])`,
+			`(get "python3Packages.ipython" [ "python3Packages" "ipython" ])`, "nixpkgs has no attribute ${attrPath}"} {
+			if !strings.Contains(line, w) {
+				t.Errorf("args %q lack %q", line, w)
+			}
+		}
+		b.Packages = []string{`bash"; abort`}
+		if _, err := b.packagesArgs(); err == nil || !strings.Contains(err.Error(), "want a nixpkgs attribute path") {
+			t.Errorf("a package that is no attribute path: err = %v", err)
+		}
+	})
+
 	t.Run("sources staged at their workspace paths", func(t *testing.T) {
 		b := Build{NixFile: nixFile, Attr: "app", Nixpkgs: nixpkgs, SrcRoot: "apps/hello",
 			Sources: []Source{{"apps/hello/run.sh", script}, {"apps/hello/app.py", module}, {"libs/common/x.py", module}}}

@@ -124,3 +124,41 @@ func listsRoot(roots, link, path string) bool {
 func nixStoreErr(args ...string) error {
 	return exec.Command("nix-store", args...).Run()
 }
+
+// TestBuildPackages builds nixpkgs attributes of testing/nixpkgs in order; a missing one, or one that is no
+// package, fails when Nix evaluates, naming it.
+func TestBuildPackages(t *testing.T) {
+	ctx := context.Background()
+	nixpkgs, err := filepath.Abs("../../testing/nixpkgs/default.nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tools Tools
+	var log strings.Builder
+	b := Build{Nixpkgs: nixpkgs, System: "x86_64-linux", Packages: []string{"cacert", "bashInteractive", "python311Packages.flask"}}
+	paths, err := tools.BuildPackages(ctx, b, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for i, want := range []string{"-nss-cacert-", "-bash-interactive-", "-python3.11-flask-"} {
+		if i >= len(paths) || !strings.Contains(paths[i], want) {
+			t.Errorf("paths = %q, want %q at %d", paths, want, i)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(paths[1], "bin/sh")); err != nil {
+		t.Errorf("bashInteractive has no bin/sh: %v", err)
+	}
+	for pkg, want := range map[string]string{
+		"bashInteractivee":        "nixpkgs has no attribute bashInteractivee (no bashInteractivee)",
+		"python311Packages.nope":  "nixpkgs has no attribute python311Packages.nope (no nope)",
+		"lib":                     "nixpkgs' lib is not a package",
+		"python311.version.major": "nixpkgs has no attribute python311.version.major (no major)",
+	} {
+		log.Reset()
+		b.Packages = []string{"cacert", pkg}
+		_, err := tools.BuildPackages(ctx, b, &log)
+		if err == nil || !strings.Contains(log.String(), want) {
+			t.Errorf("packages %q: err = %v, log %q; want it to say %q", b.Packages, err, log.String(), want)
+		}
+	}
+}

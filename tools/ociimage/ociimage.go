@@ -63,7 +63,12 @@ type Options struct {
 	Ports       []string
 	Labels      map[string]string
 	Annotations map[string]string
-	Symlinks    []Symlink
+	// RefName names the image in index.json (org.opencontainers.image.ref.name); empty: unnamed.
+	RefName  string
+	Symlinks []Symlink
+	// Packages are extra nixpkgs packages, in the closure already: the root layer links their programs
+	// into /bin (on PATH) and their files at the conventional places (a CA bundle, the time zones).
+	Packages []Package
 	// Base is an OCI image layout to build on; empty means an empty image.
 	Base string
 	// Created is the image's creation time and every file's mtime; zero means the epoch.
@@ -222,7 +227,7 @@ func Assemble(cfg ImageConfig, baseDir string, layers []BuiltLayer, out, dockerA
 		return v1.Hash{}, fmt.Errorf("--out %s: %w", out, err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := writeLayout(tmp, img, layers); err != nil {
+	if err := writeLayout(tmp, img, layers, cfg.RefName); err != nil {
 		return v1.Hash{}, fmt.Errorf("writing image layout: %w", err)
 	}
 	digest, err := img.Digest()
@@ -562,7 +567,10 @@ func linkedLayout(dir string) (string, error) {
 
 // writeLayout writes the layout into dir, linking the built layers in first so go-containerregistry
 // finds them present and does not copy them again.
-func writeLayout(dir string, img v1.Image, layers []BuiltLayer) error {
+// RefNameAnnotation is the OCI image layout's annotation naming an image of index.json.
+const RefNameAnnotation = "org.opencontainers.image.ref.name"
+
+func writeLayout(dir string, img v1.Image, layers []BuiltLayer, refName string) error {
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return err
@@ -575,7 +583,12 @@ func writeLayout(dir string, img v1.Image, layers []BuiltLayer) error {
 			return err
 		}
 	}
-	return p.AppendImage(img)
+	var opts []layout.Option
+	if refName != "" {
+		// On the descriptor in index.json only: the manifest, and so the image's digest, stays the same.
+		opts = append(opts, layout.WithAnnotations(map[string]string{RefNameAnnotation: refName}))
+	}
+	return p.AppendImage(img, opts...)
 }
 
 // linkOrCopy links src to dst, or copies it where a link is impossible (another file system). A

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -57,6 +58,10 @@ type ImageConfig struct {
 	Labels       map[string]string `json:"labels,omitempty"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	History      []string          `json:"history"`
+	// RefName names the image in the layout's index.json (org.opencontainers.image.ref.name), for tools that
+	// pick an image of a layout by name (skopeo's oci:DIR:NAME, umoci's --image DIR:NAME); empty: none. The
+	// manifest, and so the image's digest, does not change with it.
+	RefName string `json:"refName,omitempty"`
 	// KeepEntrypoint and KeepCmd tell an unset value (the base's stays) from an empty one.
 	KeepEntrypoint bool `json:"keepEntrypoint,omitempty"`
 	KeepCmd        bool `json:"keepCmd,omitempty"`
@@ -112,6 +117,31 @@ func Plan(opts Options) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	pkgRoot, err := packageEntries(opts.Packages, opts.DiskDir, func(p string) bool {
+		for _, l := range opts.Symlinks {
+			if p == l.Path || strings.HasPrefix(p, strings.TrimSuffix(l.Path, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	root = append(root, pkgRoot.entries...)
+	// The packages' environment (PATH, TZDIR) unless the user's --env or the base image sets the variable.
+	baseEnv, err := baseEnvironment(base)
+	if err != nil {
+		return nil, err
+	}
+	var pkgEnv []string
+	for _, kv := range pkgRoot.env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !hasKey(cfg.Env, k) && !hasKey(baseEnv, k) {
+			pkgEnv = append(pkgEnv, kv)
+		}
+	}
+	cfg.Env = append(pkgEnv, cfg.Env...)
 	topExtra, err := symlinkEntries(topLinks)
 	if err != nil {
 		return nil, err
@@ -130,7 +160,11 @@ func Plan(opts Options) (*Planned, error) {
 	if ownRoot {
 		storeBudget--
 	}
-	plan, err := layering.New(opts.Closure, opts.Top, storeBudget)
+	pkgPaths := make([]string, len(opts.Packages))
+	for i, pkg := range opts.Packages {
+		pkgPaths[i] = pkg.Path
+	}
+	plan, err := layering.NewWithPackages(opts.Closure, opts.Top, storeBudget, pkgPaths)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +189,7 @@ func Plan(opts Options) (*Planned, error) {
 			if ownRoot {
 				p.RootLayer = len(p.Layers)
 				p.Layers = append(p.Layers, LayerSpec{StoreDir: storeDir, Extra: root, ModTime: mtime})
-				p.Config.History = append(p.Config.History, "root: /tmp, /etc/passwd, /usr/bin/env, symlinks")
+				p.Config.History = append(p.Config.History, rootHistory(opts.Packages))
 			} else {
 				spec.Extra = append(root, topExtra...)
 			}
@@ -164,6 +198,25 @@ func Plan(opts Options) (*Planned, error) {
 		p.Config.History = append(p.Config.History, fmt.Sprintf("%d store paths, %s: %s", len(l.Entries), layering.HumanSize(l.Size), l.Reason))
 	}
 	return p, nil
+}
+
+// baseEnvironment is the base image's Env.
+func baseEnvironment(base v1.Image) ([]string, error) {
+	cf, err := base.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return cf.Config.Env, nil
+}
+
+// hasKey says whether env sets the variable k.
+func hasKey(env []string, k string) bool {
+	for _, kv := range env {
+		if ek, _, _ := strings.Cut(kv, "="); ek == k {
+			return true
+		}
+	}
+	return false
 }
 
 // imageConfig turns the options into the config the plan records, the platform from the Nix system.
@@ -179,6 +232,9 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 	if baseCfg.OS != "" && (baseCfg.OS != plat.OS || baseCfg.Architecture != plat.Architecture) {
 		return ImageConfig{}, fmt.Errorf("--base %s is for %s/%s, the closure is built for %s (%s/%s)",
 			opts.Base, baseCfg.OS, baseCfg.Architecture, opts.System, plat.OS, plat.Architecture)
+	}
+	if opts.RefName != "" && !refNameRE.MatchString(opts.RefName) {
+		return ImageConfig{}, fmt.Errorf("--ref-name %q: want a name of the OCI image layout's grammar: components of letters and digits joined by one of - . _ : @ + (or --), separated by /, e.g. app or app_x:1.0", opts.RefName)
 	}
 	entrypoint := opts.Entrypoint
 	if entrypoint == nil && opts.BinEntrypoint {
@@ -203,6 +259,7 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		Ports:          opts.Ports,
 		Labels:         opts.Labels,
 		Annotations:    opts.Annotations,
+		RefName:        opts.RefName,
 	}, nil
 }
 
@@ -258,3 +315,19 @@ func ReadJSON(file string, v any) error {
 	}
 	return nil
 }
+
+// rootHistory is the root layer's history comment.
+func rootHistory(pkgs []Package) string {
+	if len(pkgs) == 0 {
+		return "root: /tmp, /etc/passwd, /usr/bin/env, symlinks"
+	}
+	attrs := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		attrs[i] = p.Attr
+	}
+	return "root: /tmp, /etc/passwd, /usr/bin/env, symlinks; /bin and conventional places of packages " + strings.Join(attrs, ", ")
+}
+
+// refNameRE is the grammar of org.opencontainers.image.ref.name in the OCI image layout specification
+// (image-layout.md): components of alphanumerics joined by separators [-._:@+] or "--", separated by "/".
+var refNameRE = regexp.MustCompile(`^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$`)

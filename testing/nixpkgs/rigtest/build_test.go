@@ -10,7 +10,7 @@ import (
 
 const (
 	// wholeSet is every package of the set that is not a library: tools, cacert, both interpreters and their packages.
-	wholeSet = `with import ./testing/nixpkgs { }; [ python311 python313 cacert bash coreutils busybox ]
+	wholeSet = `with import ./testing/nixpkgs { }; [ python311 python313 cacert tzdata bash bashInteractive coreutils findutils busybox ]
 	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python311Packages)
 	  ++ builtins.attrValues (lib.filterAttrs (n: v: lib.isDerivation v && n != "python") python313Packages)`
 	apps = "testing/nixpkgs/testdata/apps.nix"

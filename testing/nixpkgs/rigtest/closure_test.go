@@ -152,3 +152,35 @@ func scanELF(p string) []string {
 	}
 	return problems
 }
+
+// TestImagePackages builds the packages an image takes as nixpy's `packages` (bashInteractive, coreutils,
+// findutils, cacert, tzdata) with nixpkgs' layouts: they run from their store paths, and their closures stay
+// in the store.
+func TestImagePackages(t *testing.T) {
+	out := map[string]string{}
+	for _, attr := range []string{"bashInteractive", "coreutils", "findutils", "cacert", "tzdata"} {
+		out[attr] = buildOne(t, "testing/nixpkgs", "-A", attr)
+	}
+	if got := run(t, filepath.Join(out["bashInteractive"], "bin", "sh"), "-c", "echo $BASH_VERSION"); !strings.HasPrefix(got, "5.2") {
+		t.Errorf("bashInteractive's bin/sh printed %q, want bash 5.2", got)
+	}
+	if got := run(t, filepath.Join(out["findutils"], "bin", "find"), out["tzdata"]+"/share/zoneinfo/Europe", "-name", "Paris"); !strings.Contains(got, "zoneinfo/Europe/Paris") {
+		t.Errorf("find printed %q, want tzdata's Europe/Paris", got)
+	}
+	for _, rel := range []string{"share/zoneinfo/Europe/Paris", "share/zoneinfo/posix/Europe/Paris", "share/zoneinfo/right/UTC",
+		"share/zoneinfo/leap-seconds.list", "nix-support/setup-hook"} {
+		if _, err := os.Stat(filepath.Join(out["tzdata"], rel)); err != nil {
+			t.Errorf("tzdata: %v", err)
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(out["cacert"], "etc/ssl/certs/ca-bundle.crt")); err != nil || !bytes.HasPrefix(data, []byte("-----BEGIN CERTIFICATE-----")) {
+		t.Errorf("cacert's bundle: %v", err)
+	}
+	var problems []string
+	for _, p := range closure(t, out["bashInteractive"], out["coreutils"], out["findutils"], out["cacert"], out["tzdata"]) {
+		problems = append(problems, scanStorePath(t, p)...)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}

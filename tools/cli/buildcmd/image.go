@@ -19,6 +19,7 @@ import (
 type imageFlags struct {
 	closureFile, top, topFile, base, created, storeDir *string
 	workdir, user, system, project, projectFile        *string
+	packagesFile, refName                              *string
 	maxLayers                                          *int
 	binEntrypoint                                      *bool
 	entrypoint, cmd                                    cli.ArgvFlag
@@ -45,6 +46,8 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	fs.Var(f.labels, "label", "KEY=VALUE config label; repeatable")
 	fs.Var(f.annotations, "annotation", "KEY=VALUE manifest annotation; repeatable")
 	fs.Var(&f.symlinks, "symlink", "PATH=TARGET symlink in the root layer (in the top layer when TARGET is in the top path), e.g. /bin={app}/bin; repeatable")
+	f.packagesFile = fs.String("packages", "", "`FILE` from nixpy nix-build --packages-out: extra packages, in the closure, whose programs the root layer links into /bin (on PATH) and whose CA bundle and time zones it links at their conventional places")
+	f.refName = fs.String("ref-name", "", "name the image in index.json (org.opencontainers.image.ref.name), e.g. app or app:1.0, for skopeo's oci:DIR:NAME and umoci's --image DIR:NAME; the digest does not change")
 	addStampFlag(fs, &f.stamp)
 	f.base = fs.String("base", "", "OCI image layout to build on (default: an empty image)")
 	f.created = fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
@@ -88,6 +91,17 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		}
 		links[i] = ociimage.Symlink{Path: p, Target: target}
 	}
+	var pkgs []ociimage.Package
+	if *f.packagesFile != "" {
+		if err := ociimage.ReadJSON(*f.packagesFile, &pkgs); err != nil {
+			return ociimage.Options{}, fmt.Errorf("--packages: %w", err)
+		}
+		for _, p := range pkgs {
+			if _, ok := c.Lookup(p.Path); !ok {
+				return ociimage.Options{}, fmt.Errorf("--packages: package %s (%s) is not in the closure %s", p.Attr, p.Path, *f.closureFile)
+			}
+		}
+	}
 	x, err := stampExpander(f.stamp)
 	if err != nil {
 		return ociimage.Options{}, err
@@ -110,6 +124,8 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		Labels:        f.labels,
 		Annotations:   f.annotations,
 		Symlinks:      links,
+		Packages:      pkgs,
+		RefName:       *f.refName,
 		Base:          *f.base,
 		Created:       when,
 	}

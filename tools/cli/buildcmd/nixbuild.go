@@ -12,6 +12,7 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/nixstore"
+	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
 
 // runNixBuild is the nixpy_nix_build rule's action: nix-build with nixpkgs imported hermetically, the
@@ -29,6 +30,9 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	srcRoot := fs.String("src-root", ".", "the directory, relative to the workspace, passed as src (that of pyproject.toml)")
 	closureOut := fs.String("closure-out", "", "write the result's closure.json here (required)")
 	outPathOut := fs.String("out-path-out", "", "write the built store path here (required)")
+	var packages cli.ListFlag
+	fs.Var(&packages, "package", "a nixpkgs attribute path (e.g. bashInteractive) built too, its closure joining the result's; repeat, in order")
+	packagesOut := fs.String("packages-out", "", "write the --package attributes and their store paths here, as JSON (for nixpy plan --packages)")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return cli.HelpIsSuccess(err)
@@ -41,7 +45,7 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	}
 	b := nixstore.Build{
 		NixFile: *file, Attr: *attr, Nixpkgs: *nixpkgs, System: *system, Config: *config, Overlays: overlays,
-		Interpreter: *interpreter, SrcRoot: *srcRoot,
+		Interpreter: *interpreter, SrcRoot: *srcRoot, Packages: packages,
 	}
 	for i := 0; i < len(rest); i += 2 {
 		b.Sources = append(b.Sources, nixstore.Source{Rel: rest[i], File: rest[i+1]})
@@ -52,16 +56,29 @@ func runNixBuild(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pkgPaths, err := tools.BuildPackages(ctx, b, stderr)
+	if err != nil {
+		return err
+	}
 	nix, err := tools.Path("nix")
 	if err != nil {
 		return err
 	}
-	c, err := closure.Query(ctx, nix, tools.Environ(), []string{out})
+	c, err := closure.Query(ctx, nix, tools.Environ(), append([]string{out}, pkgPaths...))
 	if err != nil {
 		return err
 	}
 	if err := c.Write(*closureOut); err != nil {
 		return fmt.Errorf("--closure-out: %w", err)
+	}
+	if *packagesOut != "" {
+		pkgs := make([]ociimage.Package, len(pkgPaths))
+		for i, p := range pkgPaths {
+			pkgs[i] = ociimage.Package{Attr: packages[i], Path: p}
+		}
+		if err := ociimage.WriteJSON(*packagesOut, pkgs); err != nil {
+			return fmt.Errorf("--packages-out: %w", err)
+		}
 	}
 	if err := renameio.WriteFile(*outPathOut, []byte(strings.TrimSpace(out)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("--out-path-out: %w", err)
