@@ -1,0 +1,174 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixpy/rules_nixpy/tools/registrytest"
+)
+
+// startHTTPCache starts Debian's nginx on a loopback port as a Bazel HTTP remote cache (GET, and PUT through
+// ngx_http_dav_module, as Bazel's documentation sets it up) and returns its URL and its storage directory.
+func startHTTPCache(t *testing.T) (url, dir string) {
+	t.Helper()
+	if _, err := exec.LookPath("nginx"); err != nil {
+		t.Fatal("nginx not on PATH: run this test inside the rig (dev/setup installs it)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir = t.TempDir()
+	for _, d := range []string{"cache", "tmp"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := filepath.Join(dir, "nginx.conf")
+	text := fmt.Sprintf(`daemon off;
+user root;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events {}
+http {
+    access_log %[1]s/access.log;
+    client_body_temp_path %[1]s/tmp/body;
+    proxy_temp_path %[1]s/tmp/proxy;
+    fastcgi_temp_path %[1]s/tmp/fastcgi;
+    uwsgi_temp_path %[1]s/tmp/uwsgi;
+    scgi_temp_path %[1]s/tmp/scgi;
+    server {
+        listen %[2]s;
+        root %[1]s/cache;
+        client_max_body_size 0;
+        location / {
+            dav_methods PUT;
+            create_full_put_path on;
+            dav_access user:rw group:r all:r;
+        }
+    }
+}
+`, dir, addr)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("nginx", "-c", conf, "-p", dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting nginx: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	url = "http://" + addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(url + "/absent")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx did not answer on %s: %v\n%s", addr, err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return url, filepath.Join(dir, "cache")
+}
+
+// TestRemoteCacheServesASecondMachine plays two CI machines of a user's project sharing a Bazel HTTP remote cache
+// (nginx with WebDAV) and no disk cache: machine A builds and is cleaned, the app's store path deleted; machine
+// B, a fresh output base whose Nix store lacks the app, gets every action of the image from the remote cache,
+// with no cache exception (only the GC root action, no-remote by design, runs), the same digest, and a push that
+// needs no store path at all. The project uses the prebuilt nixpy (TestMain's release), as users do.
+func TestRemoteCacheServesASecondMachine(t *testing.T) {
+	ws := workspace(t)
+	user := scratchWorkspace(t, "remotecache")
+	if err := os.CopyFS(user, os.DirFS(filepath.Join(ws, helloPkg))); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, user, map[string]string{
+		"MODULE.bazel": fmt.Sprintf(`module(name = "remote_cache_user")
+
+bazel_dep(name = "rules_nixpy", version = "0.1.0")
+local_path_override(module_name = "rules_nixpy", path = %q)
+`, ws),
+		"BUILD.bazel": `load("@rules_nixpy//rules:defs.bzl", "nixpy_push", "py_nix_image")
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    nixpkgs = "@rules_nixpy//testing/nixpkgs",
+    pyproject = "pyproject.toml",
+)
+
+nixpy_push(
+    name = "push",
+    image = ":image",
+    insecure = True,
+    remote_tags = ["latest"],
+    repository = "127.0.0.1:5000/remote-cache",
+)
+`,
+	})
+	// A store path of this run only, so deleting it disturbs no other test.
+	appendTo(t, filepath.Join(user, "src/hello_flask/__init__.py"), fmt.Sprintf("\n# run %d\n", time.Now().UnixNano()))
+	cacheURL, cacheDir := startHTTPCache(t)
+	cacheFlags := []string{"--disk_cache=", "--remote_cache=" + cacheURL}
+	outputBase := func() []string {
+		base := []string{"--output_base=" + t.TempDir()}
+		t.Cleanup(func() { bazelResult(user, append(base, "shutdown")...) })
+		return base
+	}
+	logs := t.TempDir()
+	build := func(base []string, log string) {
+		args := append(append(append([]string(nil), base...), "build", "--output_groups=+digest",
+			"--execution_log_json_file="+log), cacheFlags...)
+		if _, _, err := bazelStreams(user, append(args, "//:image")...); err != nil {
+			t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)
+		}
+	}
+
+	a := outputBase()
+	logA := filepath.Join(logs, "a.json")
+	build(a, logA)
+	want := bazelBin(t, user, "image.digest", a...)
+	app := bazelBin(t, user, "image.closure.out_path", a...)
+	wantRuns(t, "build on machine A", executed(t, logA), map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1})
+	for _, kind := range []string{"ac", "cas"} {
+		if entries, err := os.ReadDir(filepath.Join(cacheDir, kind)); err != nil || len(entries) == 0 {
+			t.Errorf("the remote cache holds no %s entries after machine A's build (%v)", kind, err)
+		}
+	}
+	bazel(t, user, append(a, "clean")...)
+	nixStore(t, "--delete", app)
+
+	b := outputBase()
+	logB := filepath.Join(logs, "b.json")
+	build(b, logB)
+	if got := bazelBin(t, user, "image.digest", b...); got != want {
+		t.Errorf("digest on machine B = %s, want A's %s", got, want)
+	}
+	wantRuns(t, "build on machine B with A's remote cache", executed(t, logB), map[string]int{"NixPyTranslate": 0, "NixBuild": 0,
+		"NixGCRoot": 1, "NixPyImagePlan": 0, "NixPyImageLayer": 0, "NixPyImage": 0})
+
+	reg := registrytest.Start(t, false)
+	ref := reg.Host + "/remote-cache"
+	args := append(append(append([]string(nil), b...), "run"), cacheFlags...)
+	if out := bazel(t, user, append(args, "//:push", "--", "--repository="+ref)...); !strings.Contains(out, ref+"@"+want) {
+		t.Errorf("the push from machine B printed %q, want %s@%s", out, ref, want)
+	}
+	if _, err := os.Lstat(app); !os.IsNotExist(err) {
+		t.Errorf("machine B brought %s back into the Nix store (%v): building from the cache and pushing need none", app, err)
+	}
+}
