@@ -76,6 +76,7 @@ def py_nix_image(
         base = None,
         packages = [],
         ref_name = None,
+        environment = False,
         **kwargs):
     """A layered OCI image of a Python project, built by Nix from its pyproject.toml and lock file.
 
@@ -139,6 +140,12 @@ def py_nix_image(
         with PATH=/bin:/usr/bin (unless `env` sets PATH), /bin/sh to a shell's, a CA bundle at
         /etc/ssl/certs/ca-bundle.crt (and ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt; SSL_CERT_FILE
         is set) and time zones at /usr/share/zoneinfo (TZDIR). See docs/packages.md for what each adds.
+      environment: Image the project's Python environment instead of its application: python.withPackages of
+        the project and its dependencies, for a library, workers, notebooks or scripts run with `python -m`.
+        Without `entrypoint`, the container runs the environment's python through a launcher: `docker run IMAGE
+        -m module`, `IMAGE script.py` and `IMAGE` alone (a REPL) go to python, while a command given first runs
+        as it is (`IMAGE python -c ...`, `IMAGE flask run`, any program of the environment's bin/); PATH starts
+        with the environment's bin/ unless `env` sets PATH.
       **kwargs: Common attributes (visibility, tags, testonly) for the image target.
     """
     if mode == None:
@@ -168,7 +175,7 @@ def py_nix_image(
     _nixpy_nix_build(
         name = name + ".closure",
         src = name + ".nix",
-        attr = "app",
+        attr = "env" if environment else "app",
         nixpkgs = nixpkgs,
         nixpkgs_config = nixpkgs_config,
         nixpkgs_overlays = nixpkgs_overlays,

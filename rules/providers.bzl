@@ -18,6 +18,7 @@ NixPyClosureInfo = provider(
         "gcroot": "File (symlink): a link to the built path that Nix keeps as a GC root while this output base has it.",
         "packages": "File or None: packages.json, the extra nixpkgs packages (attribute and store path, in order) whose closures closure.json includes.",
         "project_name": "File or None: one line, the Python project's name when the build is of a py_nix_translate.",
+        "python_env": "bool: the build is a translation's `env`, the Python environment (python.withPackages of the project and its dependencies), not the application.",
         "system": "string: the Nix system the closure is built for, e.g. \"x86_64-linux\"; an image of it is for that platform.",
     },
 )

@@ -104,11 +104,15 @@ def _nix_build_impl(ctx):
         srcs = info.srcs.to_list()
         src_root = info.pyproject.short_path.rpartition("/")[0]
         project_name = info.project_name
+
+        # A translation's `env` is its Python environment (python.withPackages of the project and its dependencies).
+        python_env = ctx.attr.attr == "env"
     else:
         nix_file = ctx.file.src
         srcs = []
         src_root = None
         project_name = None
+        python_env = False
     closure, out_path, gcroot, packages = _nix_build_action(
         ctx,
         nix_file,
@@ -124,7 +128,7 @@ def _nix_build_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, packages = packages, project_name = project_name, system = ctx.attr.system),
+        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, packages = packages, project_name = project_name, python_env = python_env, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 

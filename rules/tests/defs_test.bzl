@@ -88,6 +88,27 @@ def _macro_image_test_impl(ctx):
 
 macro_image_test = analysistest.make(_macro_image_test_impl, config_settings = UNSTAMPED)
 
+def _macro_environment_closure_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    build = one_action(env, "NixBuild")
+    if build:
+        asserts.equals(env, ["env"], flag_values(build.argv, "--attr"), "environment = True builds the translation's env")
+    asserts.true(env, analysistest.target_under_test(env)[NixPyClosureInfo].python_env, "python_env of the closure")
+    return analysistest.end(env)
+
+macro_environment_closure_test = analysistest.make(_macro_environment_closure_test_impl)
+
+def _macro_environment_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    plan = one_action(env, "NixPyImagePlan")
+    if plan:
+        assert_contains(env, plan.argv, "--python-env", "plan argv")
+        assert_flag_absent(env, plan.argv, "--bin-entrypoint")
+        assert_flag_absent(env, plan.argv, "--entrypoint")
+    return analysistest.end(env)
+
+macro_environment_test = analysistest.make(_macro_environment_test_impl, config_settings = UNSTAMPED)
+
 def defs_test_suite(name):
     """Declares py_nix_image fixtures and analysis tests of the targets the macro makes, and a test_suite of them.
 
@@ -125,6 +146,14 @@ def defs_test_suite(name):
         tags = FIXTURE_TAGS,
     )
     py_nix_image(
+        name = "macro_environment",
+        pyproject = "app/pyproject.toml",
+        lock = "app/uv.lock",
+        nixpkgs = ":fake_nixpkgs",
+        environment = True,
+        tags = FIXTURE_TAGS,
+    )
+    py_nix_image(
         name = "macro_label",
         pyproject = "//{}:app/pyproject.toml".format(package),
         lock = "app/uv.lock",
@@ -143,6 +172,10 @@ def defs_test_suite(name):
     )
     macro_closure_test(name = "py_nix_image_closure_test", target_under_test = ":macro_lock.closure")
     macro_image_test(name = "py_nix_image_image_test", target_under_test = ":macro_lock")
+
+    # environment = True: the Python environment is built and run with python.
+    macro_environment_closure_test(name = "py_nix_image_environment_closure_test", target_under_test = ":macro_environment.closure")
+    macro_environment_test(name = "py_nix_image_environment_image_test", target_under_test = ":macro_environment")
 
     # No lock gives nixpkgs mode; ":file" is still a file of this package.
     macro_translation_test(
@@ -177,6 +210,8 @@ def defs_test_suite(name):
             ":py_nix_image_lock_translation_test",
             ":py_nix_image_closure_test",
             ":py_nix_image_image_test",
+            ":py_nix_image_environment_closure_test",
+            ":py_nix_image_environment_image_test",
             ":py_nix_image_nixpkgs_translation_test",
             ":py_nix_image_python_translation_test",
             ":py_nix_image_label_translation_test",

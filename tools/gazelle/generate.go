@@ -121,6 +121,10 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	if g, ok := sourceGlob(p.Name, args.Subdirs, args.RegularFiles); ok {
 		image.SetAttr("srcs", g)
 	}
+	if len(p.Scripts) == 0 {
+		// No console script to run: the image is the project's Python environment, run with python.
+		image.SetAttr("environment", true)
+	}
 	if len(p.Scripts) > 1 {
 		// With one script the rule already picks it; with several, the one pyproject.MainScript picks,
 		// written out so the BUILD file says which.

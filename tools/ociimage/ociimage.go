@@ -55,7 +55,11 @@ type Options struct {
 	// or, of several, the one pyproject.MainScript picks for Project.
 	BinEntrypoint bool
 	// Project is the Python project Top is the application of; empty when it is not one.
-	Project     string
+	Project string
+	// PythonEnv says Top is a Python environment (python.withPackages), not an application: without an
+	// Entrypoint, the image runs Top's python through EnvLauncher, and PATH starts with Top/bin unless Env
+	// sets it.
+	PythonEnv   bool
 	Cmd         []string
 	Env         []string
 	WorkDir     string

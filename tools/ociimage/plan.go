@@ -237,6 +237,15 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		return ImageConfig{}, fmt.Errorf("--ref-name %q: want a name of the OCI image layout's grammar: components of letters and digits joined by one of - . _ : @ + (or --), separated by /, e.g. app or app_x:1.0", opts.RefName)
 	}
 	entrypoint := opts.Entrypoint
+	env := opts.Env
+	if opts.PythonEnv {
+		if entrypoint == nil {
+			entrypoint = []string{opts.Top + "/bin/python", "-c", EnvLauncher}
+		}
+		if !hasKey(env, "PATH") {
+			env = append([]string{"PATH=" + opts.Top + "/bin:/bin:/usr/bin"}, env...)
+		}
+	}
 	if entrypoint == nil && opts.BinEntrypoint {
 		prog, err := BinProgram(opts.DiskDir, opts.Top, opts.Project)
 		if err != nil {
@@ -253,7 +262,7 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		KeepEntrypoint: entrypoint == nil,
 		Cmd:            opts.Cmd,
 		KeepCmd:        opts.Cmd == nil,
-		Env:            opts.Env,
+		Env:            env,
 		WorkDir:        opts.WorkDir,
 		User:           opts.User,
 		Ports:          opts.Ports,
@@ -262,6 +271,18 @@ func imageConfig(base v1.Image, opts Options) (ImageConfig, error) {
 		RefName:        opts.RefName,
 	}, nil
 }
+
+// EnvLauncher is the Python program a Python environment's image starts with (python -c EnvLauncher ARGS...):
+// it runs ARGS as a command when the first is one (docker run IMAGE python -c ..., IMAGE flask run, a script of
+// the environment's bin/) and the environment's python otherwise (IMAGE -m module, IMAGE script.py, IMAGE
+// alone for a REPL), as the official Python images' entrypoints do, replacing itself (exec) so the command is
+// the container's process.
+const EnvLauncher = `import os, sys
+args = sys.argv[1:]
+if not args or args[0].startswith("-") or args[0].endswith(".py"):
+    args = [sys.executable] + args
+os.execvp(args[0], args)
+`
 
 // BinProgram returns the program of the top path's bin/ an image runs: the only one, or, of a Python
 // project's several console scripts, the one pyproject.MainScript picks, as meta.mainProgram and Gazelle

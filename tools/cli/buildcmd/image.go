@@ -21,7 +21,7 @@ type imageFlags struct {
 	workdir, user, system, project, projectFile        *string
 	packagesFile, refName                              *string
 	maxLayers                                          *int
-	binEntrypoint                                      *bool
+	binEntrypoint, pythonEnv                           *bool
 	entrypoint, cmd                                    cli.ArgvFlag
 	env, ports, symlinks, stamp                        cli.ListFlag
 	labels, annotations                                cli.MapFlag
@@ -38,6 +38,7 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	f.binEntrypoint = fs.Bool("bin-entrypoint", false, "without --entrypoint, run the program in the top path's bin/: the only one, or of several the --project's main script (an error when it has none, or several and no --project)")
 	f.project = fs.String("project", "", "the Python project the top path is the application of, whose main script --bin-entrypoint picks among several")
 	f.projectFile = fs.String("project-file", "", "read --project from `FILE`, such as py_nix_translate's project_name")
+	f.pythonEnv = fs.Bool("python-env", false, "the top path is a Python environment (python.withPackages): without --entrypoint, run its python through a launcher that runs a command given first (IMAGE python -c ..., IMAGE flask run) and python otherwise (IMAGE -m module); PATH starts with its bin/ unless --env sets PATH")
 	fs.Var(&f.cmd, "cmd", "cmd argument; repeat for more, or give a JSON array")
 	fs.Var(&f.env, "env", "KEY=VALUE environment variable; repeatable")
 	f.workdir = fs.String("workdir", "", "working directory")
@@ -116,6 +117,7 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 		Entrypoint:    f.entrypoint.Value(),
 		BinEntrypoint: *f.binEntrypoint,
 		Project:       project,
+		PythonEnv:     *f.pythonEnv,
 		Cmd:           f.cmd.Value(),
 		Env:           f.env,
 		WorkDir:       *f.workdir,
