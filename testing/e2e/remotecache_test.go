@@ -92,37 +92,7 @@ http {
 // with no cache exception (only the GC root action, no-remote by design, runs), the same digest, and a push that
 // needs no store path at all. The project uses the prebuilt nixpy (TestMain's release), as users do.
 func TestRemoteCacheServesASecondMachine(t *testing.T) {
-	ws := workspace(t)
-	user := scratchWorkspace(t, "remotecache")
-	if err := os.CopyFS(user, os.DirFS(filepath.Join(ws, helloPkg))); err != nil {
-		t.Fatal(err)
-	}
-	writeFiles(t, user, map[string]string{
-		"MODULE.bazel": fmt.Sprintf(`module(name = "remote_cache_user")
-
-bazel_dep(name = "rules_nixpy", version = "0.1.0")
-local_path_override(module_name = "rules_nixpy", path = %q)
-`, ws),
-		"BUILD.bazel": `load("@rules_nixpy//rules:defs.bzl", "nixpy_push", "py_nix_image")
-
-py_nix_image(
-    name = "image",
-    srcs = glob(["src/**"]),
-    nixpkgs = "@rules_nixpy//testing/nixpkgs",
-    pyproject = "pyproject.toml",
-)
-
-nixpy_push(
-    name = "push",
-    image = ":image",
-    insecure = True,
-    remote_tags = ["latest"],
-    repository = "127.0.0.1:5000/remote-cache",
-)
-`,
-	})
-	// A store path of this run only, so deleting it disturbs no other test.
-	appendTo(t, filepath.Join(user, "src/hello_flask/__init__.py"), fmt.Sprintf("\n# run %d\n", time.Now().UnixNano()))
+	user := remoteUserWorkspace(t, "remote-cache")
 	cacheURL, cacheDir := startHTTPCache(t)
 	cacheFlags := []string{"--disk_cache=", "--remote_cache=" + cacheURL}
 	outputBase := func() []string {
