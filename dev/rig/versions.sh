@@ -8,5 +8,6 @@ BUILDTOOLS_VERSION=v0.0.0-20260904073137-eaa4d125b423
 CRANE_VERSION=v0.22.1
 # Debian sid packages installed in the rig's root folder (time, jq, bc and procps serve dev/bench; skopeo and umoci
 # check that other OCI tools find an image of nixpy's layouts by its ref name; nginx is the HTTP remote cache of
-# the remote-cache tests, with WebDAV PUT as Bazel documents).
-SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc procps skopeo umoci nginx"
+# the remote-cache tests, with WebDAV PUT as Bazel documents; openssh reaches the remote Nix builder of the
+# remote-builder test).
+SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc procps skopeo umoci nginx openssh-server openssh-client"
