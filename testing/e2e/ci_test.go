@@ -50,7 +50,24 @@ func TestMonorepoCI(t *testing.T) {
 	}
 	c1 := commit(t, ws, "BUILD files by Gazelle")
 
-	first := runWorkflow(t, ws, "images-hosted.yml", strings.Repeat("0", 40), c1)
+	// The first run uploads what it built to a Nix binary cache (a file:// one here, as s3:// in earnest).
+	keys := t.TempDir()
+	if out, err := exec.Command("nix-store", "--generate-binary-cache-key", "nixpy-ci-1", filepath.Join(keys, "secret"), filepath.Join(keys, "public")).CombinedOutput(); err != nil {
+		t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, out)
+	}
+	nixCache := t.TempDir()
+	first := runWorkflow(t, ws, "images-hosted.yml", strings.Repeat("0", 40), c1, map[string]string{
+		"vars.NIX_CACHE_UPLOAD != ''": "true",
+		"vars.NIX_CACHE_UPLOAD":       "file://" + nixCache,
+		"secrets.NIX_SIGNING_KEY":     readFile(t, filepath.Join(keys, "secret")),
+	})
+	for _, app := range []string{"api", "worker"} {
+		out := strings.TrimSpace(readFile(t, filepath.Join(strings.TrimSpace(bazel(t, ws, "info", "bazel-bin")), "apps", app, "image.closure.out_path")))
+		narinfo := filepath.Join(nixCache, strings.SplitN(filepath.Base(out), "-", 2)[0]+".narinfo")
+		if text, err := os.ReadFile(narinfo); err != nil || !strings.Contains(string(text), "Sig: nixpy-ci-1:") {
+			t.Errorf("the workflow's upload step left no signed %s for %s's %s (%v)", narinfo, app, out, err)
+		}
+	}
 	wantStatus(t, "first push", first, map[string]string{"//apps/api:push": "pushed", "//apps/worker:push": "pushed"})
 	for _, app := range []string{"api", "worker"} {
 		if got := registrytest.Crane(t, "digest", "--insecure", prefix+"/"+app+":"+c1); got != first["//apps/"+app+":push"].digest {
@@ -66,7 +83,7 @@ func TestMonorepoCI(t *testing.T) {
 
 	appendTo(t, filepath.Join(ws, "apps/api/src/api/__init__.py"), "\n# an edit of the api alone\n")
 	c2 := commit(t, ws, "edit the api")
-	second := runWorkflow(t, ws, "images-hosted.yml", c1, c2)
+	second := runWorkflow(t, ws, "images-hosted.yml", c1, c2, nil)
 	wantStatus(t, "api edited", second, map[string]string{"//apps/api:push": "pushed", "//apps/worker:push": "skipped"})
 	apiPush := second["//apps/api:push"]
 	if apiPush.digest == first["//apps/api:push"].digest {
@@ -89,7 +106,7 @@ func TestMonorepoCI(t *testing.T) {
 
 	appendTo(t, filepath.Join(ws, "libs/common/src/common/__init__.py"), "\n# an edit of the library both apps depend on\n")
 	c3 := commit(t, ws, "edit the shared library")
-	third := runWorkflow(t, ws, "images-nixos.yml", c2, c3)
+	third := runWorkflow(t, ws, "images-nixos.yml", c2, c3, nil)
 	wantStatus(t, "library edited", third, map[string]string{"//apps/api:push": "pushed", "//apps/worker:push": "pushed"})
 }
 
@@ -141,10 +158,10 @@ type pushRow struct {
 // runWorkflow runs the run steps of the workflow's images job in ws with base and head as GitHub would give them,
 // and returns nixpy ci's summary table by target. The rig stands in for the uses: steps: the checkout is ws,
 // Nix, Bazel and the registry are the rig's.
-func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
+func runWorkflow(t *testing.T, ws, file, base, head string, vars map[string]string) map[string]pushRow {
 	t.Helper()
 	runnerTemp := t.TempDir()
-	steps := workflowSteps(t, filepath.Join(ws, ".github/workflows", file), "images", map[string]string{
+	expr := map[string]string{
 		"github.event.before":  base,
 		"github.sha":           head,
 		"github.workflow":      "images",
@@ -153,7 +170,15 @@ func runWorkflow(t *testing.T, ws, file, base, head string) map[string]pushRow {
 		"secrets.GITHUB_TOKEN": "token",
 		"runner.temp":          runnerTemp,
 		"vars.BAZEL_DISK_CACHE || '/var/cache/bazel-disk'": filepath.Join(runnerTemp, "disk-cache"),
-	})
+		// No Nix binary cache to upload to unless the caller gives one.
+		"vars.NIX_CACHE_UPLOAD != ''": "false",
+		"vars.NIX_CACHE_UPLOAD":       "",
+		"secrets.NIX_SIGNING_KEY":     "",
+	}
+	for k, v := range vars {
+		expr[k] = v
+	}
+	steps := workflowSteps(t, filepath.Join(ws, ".github/workflows", file), "images", expr)
 	summary := filepath.Join(runnerTemp, "step-summary.md")
 	var stdout strings.Builder
 	ran := 0

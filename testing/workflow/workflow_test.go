@@ -119,7 +119,8 @@ func TestRunSteps(t *testing.T) {
 // supplies, and shows their run steps come out ready to execute.
 func TestExampleWorkflowSteps(t *testing.T) {
 	dir := filepath.Join("..", "..", "examples", "monorepo", ".github", "workflows")
-	push := map[string]string{"github.event.before": "1111111", "github.sha": "2222222"}
+	push := map[string]string{"github.event.before": "1111111", "github.sha": "2222222",
+		"vars.NIX_CACHE_UPLOAD != ''": "false", "vars.NIX_CACHE_UPLOAD": "", "secrets.NIX_SIGNING_KEY": ""}
 	for _, tc := range []struct {
 		file     string
 		expr     map[string]string
