@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,8 +81,8 @@ nixpy_load(
 			t.Errorf("the application's layer differs with packages")
 		}
 	}
-	with := interpreterLayer(t, filepath.Join(bin, pkg), "image")
-	without := interpreterLayer(t, bin, "image")
+	with := interpreterLayer(t, filepath.Join(bin, pkg, "image.oci"))
+	without := interpreterLayer(t, filepath.Join(bin, "image.oci"))
 	if with != without {
 		t.Errorf("the interpreter's layer is %s with packages, %s without: want the same layer", with, without)
 	}
@@ -111,25 +114,43 @@ nixpy_load(
 	}
 }
 
-// interpreterLayer is the digest of the layer of dir/name.oci whose plan holds the interpreter's store path.
-func interpreterLayer(t *testing.T, dir, name string) string {
+// interpreterLayer is the digest of the layer of the OCI layout that holds the interpreter's store path. It
+// reads the layout's blobs, a top-level output: the plan's layer specs are intermediate outputs, which Bazel
+// leaves unfetched after a cache hit (Bazel 7 downloads only top-level outputs by default).
+func interpreterLayer(t *testing.T, layout string) string {
 	t.Helper()
-	specs, err := filepath.Glob(filepath.Join(dir, name+".plan", "layer_*.json"))
-	if err != nil || len(specs) == 0 {
-		t.Fatalf("no layer specs in %s: %v", dir, err)
-	}
-	for _, spec := range specs {
-		var s struct{ Paths []struct{ Path string } }
-		readJSON(t, spec, &s)
-		for _, p := range s.Paths {
-			if strings.Contains(p.Path, "-python3-3.11") {
-				var d struct{ Digest string }
-				readJSON(t, filepath.Join(dir, name+".layers", filepath.Base(spec)), &d)
-				return d.Digest
+	for _, l := range exampleLayers(t, layout) {
+		f, err := os.Open(filepath.Join(layout, "blobs", "sha256", strings.TrimPrefix(l.Digest, "sha256:")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			t.Fatalf("layer %s: %v", l.Digest, err)
+		}
+		tr := tar.NewReader(zr)
+		found := false
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				f.Close()
+				t.Fatalf("layer %s: %v", l.Digest, err)
+			}
+			if strings.Contains(h.Name, "-python3-3.11") {
+				found = true
+				break
 			}
 		}
+		f.Close()
+		if found {
+			return l.Digest
+		}
 	}
-	t.Fatalf("no layer of %s/%s holds the interpreter", dir, name)
+	t.Fatalf("no layer of %s holds the interpreter", layout)
 	return ""
 }
 
