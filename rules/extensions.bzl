@@ -22,9 +22,7 @@ writes one with file:// URLs, which is how rules_nixpy's examples and end-to-end
 checkout they test. A root module's `nixpy.prebuilt` still comes first.
 """
 
-load("//rules/private:prebuilt.bzl", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
-
-_DEFAULT_VERSIONS = Label("//rules/private:versions.json")
+load("//rules/private:prebuilt.bzl", "DEFAULT_VERSIONS", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
 
 _prebuilt = tag_class(
     doc = "Takes the prebuilt nixpy binaries from a versions file of the root module instead of rules_nixpy's own (only the root module's tag is used).",
@@ -38,7 +36,7 @@ _prebuilt = tag_class(
 )
 
 def _nixpy_impl(mctx):
-    versions = mctx.getenv("NIXPY_VERSIONS_FILE") or _DEFAULT_VERSIONS
+    versions = mctx.getenv("NIXPY_VERSIONS_FILE") or DEFAULT_VERSIONS
     for mod in mctx.modules:
         if mod.is_root and mod.tags.prebuilt:
             versions = mod.tags.prebuilt[0].versions

@@ -59,12 +59,13 @@ def _plan_args(ctx, info):
         args.add("--stamp", ctx.info_file)
         args.add("--stamp", ctx.version_file)
         inputs += [ctx.info_file, ctx.version_file]
-    if getattr(info, "python_env", False):
+    python_env = getattr(info, "python_env", False)
+    if python_env:
         # Without an entrypoint, the environment's python runs, through a launcher that runs a command given first.
         args.add("--python-env")
     if ctx.attr.entrypoint:
         args.add("--entrypoint", json.encode(ctx.attr.entrypoint))
-    elif not getattr(info, "python_env", False):
+    elif not python_env:
         args.add("--bin-entrypoint")
         if info.project_name:
             args.add("--project-file", info.project_name)

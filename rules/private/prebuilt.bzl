@@ -1,5 +1,8 @@
 """Prebuilt nixpy binaries: a versions file, a repository per platform's binary, and a hub of toolchains."""
 
+# rules_nixpy's own versions file: a release's pins, none in a development checkout.
+DEFAULT_VERSIONS = Label("//rules/private:versions.json")
+
 # The platforms releases are built for (GOOS_GOARCH), with the constraints a binary of each runs on.
 PLATFORMS = {
     "darwin_amd64": ["@platforms//os:macos", "@platforms//cpu:x86_64"],
@@ -169,8 +172,6 @@ nixpy_toolchains_repository = repository_rule(
 # one binary repository for every platform PLATFORMS knows (fetched only if its toolchain is chosen, so the
 # versions file need not pin them all) and the hub, which lists the toolchains of the platforms the file pins.
 
-_DEFAULT_VERSIONS = Label("//rules/private:versions.json")
-
 _RELEASE_ATTRS = {
     "versions": attr.label(
         allow_single_file = [".json"],
@@ -186,7 +187,7 @@ def _read_release(rctx):
         name = rctx.os.environ["NIXPY_VERSIONS_FILE"]
         path = rctx.path(name)
     else:
-        name, path = str(_DEFAULT_VERSIONS), rctx.path(_DEFAULT_VERSIONS)
+        name, path = str(DEFAULT_VERSIONS), rctx.path(DEFAULT_VERSIONS)
     return name, parse_versions(name, rctx.read(path))
 
 def _nixpy_release_binary_repository_impl(rctx):

@@ -64,6 +64,34 @@ func pathSignatures(t *testing.T, path string) []string {
 	return info[path].Signatures
 }
 
+// binaryCacheKey makes a Nix binary cache signing key named name with nix-store --generate-binary-cache-key
+// and returns the secret key's file and the public key, as nix.conf's trusted-public-keys takes it.
+func binaryCacheKey(t *testing.T, name string) (secretFile, public string) {
+	t.Helper()
+	keys := t.TempDir()
+	secretFile = filepath.Join(keys, "secret")
+	if out, err := exec.Command("nix-store", "--generate-binary-cache-key", name, secretFile, filepath.Join(keys, "public")).CombinedOutput(); err != nil {
+		t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, out)
+	}
+	return secretFile, strings.TrimSpace(readFile(t, filepath.Join(keys, "public")))
+}
+
+// nixCopy uploads path's closure, signed with the secret key, to the binary cache in dir: docs/scale.md's
+// post-build step, with a file:// cache for an s3:// one.
+func nixCopy(t *testing.T, dir, secretFile, path string) {
+	t.Helper()
+	to := "file://" + dir + "?secret-key=" + secretFile + "&compression=zstd"
+	if out, err := exec.Command("nix", "--extra-experimental-features", "nix-command", "copy", "--to", to, path).CombinedOutput(); err != nil {
+		t.Fatalf("nix copy --to %s %s: %v\n%s", to, path, err, out)
+	}
+}
+
+// substituters is the NixBuild action's NIX_CONFIG naming a binary cache and its key, as a machine's nix.conf
+// would (the rig's daemon is shared: its own nix.conf stays as it is).
+func substituters(url, key string) string {
+	return "--action_env=NIX_CONFIG=extra-substituters = " + url + "\nextra-trusted-public-keys = " + key
+}
+
 // TestNixBinaryCacheSubstitutes plays a team's CI with a signed Nix binary cache served over HTTP: machine A
 // builds the image and uploads its closure with `nix copy` (signed with a key from nix-store
 // --generate-binary-cache-key), as docs/scale.md's post-build step does; machine B, a fresh output base whose
@@ -73,45 +101,17 @@ func pathSignatures(t *testing.T, path string) []string {
 // and the path is built instead.
 func TestNixBinaryCacheSubstitutes(t *testing.T) {
 	user := remoteUserWorkspace(t, "binarycache")
-	keys := t.TempDir()
-	secret, public := filepath.Join(keys, "secret"), filepath.Join(keys, "public")
-	if out, err := exec.Command("nix-store", "--generate-binary-cache-key", "nixpy-e2e-1", secret, public).CombinedOutput(); err != nil {
-		t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, out)
-	}
-	key, err := os.ReadFile(public)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret, key := binaryCacheKey(t, "nixpy-e2e-1")
 	cacheURL, cacheDir := startHTTPCache(t)
-	nixConfig := "--action_env=NIX_CONFIG=extra-substituters = " + cacheURL + "\nextra-trusted-public-keys = " + strings.TrimSpace(string(key))
-	outputBase := func() []string {
-		base := []string{"--output_base=" + t.TempDir()}
-		t.Cleanup(func() { bazelResult(user, append(base, "shutdown")...) })
-		return base
-	}
-	build := func(base []string, flags ...string) string {
-		args := append(append(append([]string(nil), base...), "build", "--disk_cache=", "--output_groups=+digest"), flags...)
-		_, stderr, err := bazelStreams(user, append(args, "//:image")...)
-		if err != nil {
-			t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)
-		}
-		return stderr
-	}
-
-	a := outputBase()
-	build(a)
+	a := freshOutputBase(t, user)
+	buildImage(t, user, a)
 	want := bazelBin(t, user, "image.digest", a...)
 	app := bazelBin(t, user, "image.closure.out_path", a...)
-	// The post-build upload: the image's closure, signed, to the cache nginx serves.
-	copyTo := "file://" + cacheDir + "?secret-key=" + secret + "&compression=zstd"
-	if out, err := exec.Command("nix", "--extra-experimental-features", "nix-command", "copy", "--to", copyTo, app).CombinedOutput(); err != nil {
-		t.Fatalf("nix copy --to %s %s: %v\n%s", copyTo, app, err, out)
-	}
-	bazel(t, user, append(a, "clean")...)
-	nixStore(t, "--delete", app)
+	nixCopy(t, cacheDir, secret, app)
+	forgetMachine(t, user, a, app)
 
-	b := outputBase()
-	stderr := build(b, nixConfig)
+	b := freshOutputBase(t, user)
+	stderr := buildImage(t, user, b, substituters(cacheURL, key))
 	if got := bazelBin(t, user, "image.digest", b...); got != want {
 		t.Errorf("digest on machine B = %s, want A's %s", got, want)
 	}
@@ -124,8 +124,7 @@ func TestNixBinaryCacheSubstitutes(t *testing.T) {
 
 	// A substitute whose signature does not verify, from another cache (Nix remembers what a cache holds): Nix
 	// refuses it, says so, and builds the path.
-	bazel(t, user, append(b, "clean")...)
-	nixStore(t, "--delete", app)
+	forgetMachine(t, user, b, app)
 	badURL, badDir := startHTTPCache(t)
 	if out, err := exec.Command("cp", "-a", cacheDir+"/.", badDir).CombinedOutput(); err != nil {
 		t.Fatalf("copying the cache: %v\n%s", err, out)
@@ -149,9 +148,8 @@ func TestNixBinaryCacheSubstitutes(t *testing.T) {
 	if err := os.WriteFile(narinfo, text, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	nixConfig = "--action_env=NIX_CONFIG=extra-substituters = " + badURL + "\nextra-trusted-public-keys = " + strings.TrimSpace(string(key))
-	c := outputBase()
-	stderr = build(c, nixConfig)
+	c := freshOutputBase(t, user)
+	stderr = buildImage(t, user, c, substituters(badURL, key))
 	if !strings.Contains(stderr, "ignoring substitute for '"+app+"'") || !strings.Contains(stderr, "not signed by any of the keys") {
 		t.Errorf("a substitute with a bad signature should be refused, and Bazel's output say so:\n%s", tail(stderr, 40))
 	}

@@ -101,30 +101,15 @@ PidFile %[2]s/sshd.pid
 // builder's store, copied back, and the image is the one a local build makes.
 func TestRemoteNixBuilder(t *testing.T) {
 	user := remoteUserWorkspace(t, "remote-builder")
-	outputBase := func() []string {
-		base := []string{"--output_base=" + t.TempDir()}
-		t.Cleanup(func() { bazelResult(user, append(base, "shutdown")...) })
-		return base
-	}
-	build := func(base []string, flags ...string) string {
-		args := append(append(append([]string(nil), base...), "build", "--disk_cache=", "--output_groups=+digest"), flags...)
-		_, stderr, err := bazelStreams(user, append(args, "//:image")...)
-		if err != nil {
-			t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)
-		}
-		return stderr
-	}
-
-	a := outputBase()
-	build(a)
+	a := freshOutputBase(t, user)
+	buildImage(t, user, a)
 	want := bazelBin(t, user, "image.digest", a...)
 	app := bazelBin(t, user, "image.closure.out_path", a...)
-	bazel(t, user, append(a, "clean")...)
-	nixStore(t, "--delete", app)
+	forgetMachine(t, user, a, app)
 
 	builders, storeRoot := startNixBuilder(t)
-	b := outputBase()
-	stderr := build(b, "--action_env=NIX_CONFIG=builders = "+builders+"\nmax-jobs = 0")
+	b := freshOutputBase(t, user)
+	stderr := buildImage(t, user, b, "--action_env=NIX_CONFIG=builders = "+builders+"\nmax-jobs = 0")
 	if got := bazelBin(t, user, "image.digest", b...); got != want {
 		t.Errorf("digest with the application built remotely = %s, want the local build's %s", got, want)
 	}

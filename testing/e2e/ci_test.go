@@ -51,15 +51,12 @@ func TestMonorepoCI(t *testing.T) {
 	c1 := commit(t, ws, "BUILD files by Gazelle")
 
 	// The first run uploads what it built to a Nix binary cache (a file:// one here, as s3:// in earnest).
-	keys := t.TempDir()
-	if out, err := exec.Command("nix-store", "--generate-binary-cache-key", "nixpy-ci-1", filepath.Join(keys, "secret"), filepath.Join(keys, "public")).CombinedOutput(); err != nil {
-		t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, out)
-	}
+	secret, _ := binaryCacheKey(t, "nixpy-ci-1")
 	nixCache := t.TempDir()
 	first := runWorkflow(t, ws, "images-hosted.yml", strings.Repeat("0", 40), c1, map[string]string{
 		"vars.NIX_CACHE_UPLOAD != ''": "true",
 		"vars.NIX_CACHE_UPLOAD":       "file://" + nixCache,
-		"secrets.NIX_SIGNING_KEY":     readFile(t, filepath.Join(keys, "secret")),
+		"secrets.NIX_SIGNING_KEY":     readFile(t, secret),
 	})
 	for _, app := range []string{"api", "worker"} {
 		out := strings.TrimSpace(readFile(t, filepath.Join(strings.TrimSpace(bazel(t, ws, "info", "bazel-bin")), "apps", app, "image.closure.out_path")))
@@ -113,21 +110,7 @@ func TestMonorepoCI(t *testing.T) {
 // monorepoCopy copies examples/monorepo, pointed at this checkout, to a scratch workspace of its own.
 func monorepoCopy(t *testing.T) string {
 	t.Helper()
-	ws := scratchWorkspace(t, "monorepo_ci")
-	// The example's bazel-* links stay behind.
-	src := exampleDir(t, "monorepo")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "bazel-") {
-			continue
-		}
-		if out, err := exec.Command("cp", "-a", filepath.Join(src, e.Name()), ws).CombinedOutput(); err != nil {
-			t.Fatalf("cp -a %s: %v\n%s", e.Name(), err, out)
-		}
-	}
+	ws := exampleCopy(t, "monorepo", "monorepo_ci")
 	replaceIn(t, filepath.Join(ws, "MODULE.bazel"), `path = "../.."`, "path = "+strconv.Quote(workspace(t)))
 	replaceIn(t, filepath.Join(ws, "MODULE.bazel"), `path = "../../tools"`, "path = "+strconv.Quote(filepath.Join(workspace(t), "tools")))
 	return ws

@@ -22,6 +22,27 @@ func exampleDir(t *testing.T, name string) string {
 	return filepath.Join(workspace(t), "examples", name)
 }
 
+// exampleCopy copies examples/name, without its bazel-* links, to the scratch workspace scratchWorkspace(t,
+// scratch) makes, and returns it; the caller points it at this checkout.
+func exampleCopy(t *testing.T, name, scratch string) string {
+	t.Helper()
+	ws := scratchWorkspace(t, scratch)
+	src := exampleDir(t, name)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "bazel-") {
+			continue
+		}
+		if out, err := exec.Command("cp", "-a", filepath.Join(src, e.Name()), ws).CombinedOutput(); err != nil {
+			t.Fatalf("cp -a %s: %v\n%s", e.Name(), err, out)
+		}
+	}
+	return ws
+}
+
 // buildPushLoad builds pkg:image in the example workspace dir, pushes it with `bazel run pkg:push` to a fresh
 // registry under the repository tail repo, checks that the registry's tag names the built digest, loads it into
 // Docker with `bazel run pkg:load` and returns the built digest.

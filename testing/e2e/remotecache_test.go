@@ -86,6 +86,35 @@ http {
 	return url, filepath.Join(dir, "cache")
 }
 
+// freshOutputBase is the startup option of a new output base of the workspace in dir, as a CI machine that
+// starts with none has; its server is shut down when the test ends.
+func freshOutputBase(t *testing.T, dir string) []string {
+	t.Helper()
+	base := []string{"--output_base=" + t.TempDir()}
+	t.Cleanup(func() { bazelResult(dir, append(base, "shutdown")...) })
+	return base
+}
+
+// buildImage builds dir's //:image (and its digest) in the output base without a disk cache, a machine of its
+// own, with the given flags, and returns what Bazel printed on stderr, where actions' output shows.
+func buildImage(t *testing.T, dir string, base []string, flags ...string) string {
+	t.Helper()
+	args := append(append(append([]string(nil), base...), "build", "--disk_cache=", "--output_groups=+digest"), flags...)
+	_, stderr, err := bazelStreams(dir, append(args, "//:image")...)
+	if err != nil {
+		t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)
+	}
+	return stderr
+}
+
+// forgetMachine cleans the output base and deletes the application's store path, which it no longer roots:
+// of that machine's work, only what went to a shared cache is left.
+func forgetMachine(t *testing.T, dir string, base []string, app string) {
+	t.Helper()
+	bazel(t, dir, append(base, "clean")...)
+	nixStore(t, "--delete", app)
+}
+
 // TestRemoteCacheServesASecondMachine plays two CI machines of a user's project sharing a Bazel HTTP remote cache
 // (nginx with WebDAV) and no disk cache: machine A builds and is cleaned, the app's store path deleted; machine
 // B, a fresh output base whose Nix store lacks the app, gets every action of the image from the remote cache,
@@ -94,24 +123,12 @@ http {
 func TestRemoteCacheServesASecondMachine(t *testing.T) {
 	user := remoteUserWorkspace(t, "remote-cache")
 	cacheURL, cacheDir := startHTTPCache(t)
-	cacheFlags := []string{"--disk_cache=", "--remote_cache=" + cacheURL}
-	outputBase := func() []string {
-		base := []string{"--output_base=" + t.TempDir()}
-		t.Cleanup(func() { bazelResult(user, append(base, "shutdown")...) })
-		return base
-	}
+	remote := "--remote_cache=" + cacheURL
 	logs := t.TempDir()
-	build := func(base []string, log string) {
-		args := append(append(append([]string(nil), base...), "build", "--output_groups=+digest",
-			"--execution_log_json_file="+log), cacheFlags...)
-		if _, _, err := bazelStreams(user, append(args, "//:image")...); err != nil {
-			t.Fatalf("bazel %s: %v", strings.Join(args, " "), err)
-		}
-	}
 
-	a := outputBase()
+	a := freshOutputBase(t, user)
 	logA := filepath.Join(logs, "a.json")
-	build(a, logA)
+	buildImage(t, user, a, remote, "--execution_log_json_file="+logA)
 	want := bazelBin(t, user, "image.digest", a...)
 	app := bazelBin(t, user, "image.closure.out_path", a...)
 	wantRuns(t, "build on machine A", executed(t, logA), map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1})
@@ -120,12 +137,11 @@ func TestRemoteCacheServesASecondMachine(t *testing.T) {
 			t.Errorf("the remote cache holds no %s entries after machine A's build (%v)", kind, err)
 		}
 	}
-	bazel(t, user, append(a, "clean")...)
-	nixStore(t, "--delete", app)
+	forgetMachine(t, user, a, app)
 
-	b := outputBase()
+	b := freshOutputBase(t, user)
 	logB := filepath.Join(logs, "b.json")
-	build(b, logB)
+	buildImage(t, user, b, remote, "--execution_log_json_file="+logB)
 	if got := bazelBin(t, user, "image.digest", b...); got != want {
 		t.Errorf("digest on machine B = %s, want A's %s", got, want)
 	}
@@ -134,7 +150,7 @@ func TestRemoteCacheServesASecondMachine(t *testing.T) {
 
 	reg := registrytest.Start(t, false)
 	ref := reg.Host + "/remote-cache"
-	args := append(append(append([]string(nil), b...), "run"), cacheFlags...)
+	args := append(append([]string(nil), b...), "run", "--disk_cache=", remote)
 	if out := bazel(t, user, append(args, "//:push", "--", "--repository="+ref)...); !strings.Contains(out, ref+"@"+want) {
 		t.Errorf("the push from machine B printed %q, want %s@%s", out, ref, want)
 	}

@@ -63,20 +63,7 @@ func TestExampleWorkspaceApp(t *testing.T) {
 // the rig's offline stand-ins for GitHub's archives (its --config=workspace) turned on in its .bazelrc.
 func workspaceAppCopy(t *testing.T) string {
 	t.Helper()
-	ws := scratchWorkspace(t, "workspace_app")
-	src := exampleDir(t, "workspace_app")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "bazel-") {
-			continue
-		}
-		if out, err := exec.Command("cp", "-a", filepath.Join(src, e.Name()), ws).CombinedOutput(); err != nil {
-			t.Fatalf("cp -a %s: %v\n%s", e.Name(), err, out)
-		}
-	}
+	ws := exampleCopy(t, "workspace_app", "workspace_app")
 	replaceIn(t, filepath.Join(ws, "WORKSPACE"), `path = "../.."`, "path = "+strconv.Quote(workspace(t)))
 	appendTo(t, filepath.Join(ws, ".bazelrc"), "\n# The rig: bazel_skylib, platforms and the WORKSPACE suffix's rule sets from Debian's copies.\ncommon --config=workspace\n")
 	return ws
