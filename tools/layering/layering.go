@@ -11,6 +11,7 @@ package layering
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 
 	"github.com/nixpy/rules_nixpy/tools/closure"
@@ -57,7 +58,10 @@ func New(c *closure.Closure, top string, maxStoreLayers int) (*Plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("top path %s is not in the closure", top)
 	}
-	pop := popularity(c)
+	pop, err := popularity(c)
+	if err != nil {
+		return nil, err
+	}
 	var rest []Entry
 	for _, p := range c.Paths {
 		if p.Path != top {
@@ -113,25 +117,70 @@ func newLayer(group []Entry, total int) Layer {
 
 // popularity counts for each path how many paths of the closure reach it through references,
 // itself included: the more dependents, the more stable and widely shared the path is.
-func popularity(c *closure.Closure) map[string]int {
-	pop := make(map[string]int, len(c.Paths))
-	for _, p := range c.Paths {
-		seen := map[string]bool{p.Path: true}
-		stack := []string{p.Path}
-		for len(stack) > 0 {
-			cur := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			pop[cur]++
-			info, _ := c.Lookup(cur)
-			for _, r := range info.References {
-				if !seen[r] {
-					seen[r] = true
-					stack = append(stack, r)
-				}
+//
+// A walk from every path costs the sum of all the paths' closures, quadratic for a large environment
+// whose packages need each other. Instead, 64 paths at a time, each gets one bit and the bits flow down
+// the references in topological order: one pass over the graph per 64 paths, with memory linear in it.
+func popularity(c *closure.Closure) (map[string]int, error) {
+	n := len(c.Paths)
+	index := make(map[string]int, n)
+	for i, p := range c.Paths {
+		index[p.Path] = i
+	}
+	refs := make([][]int, n)
+	parents := make([]int, n)
+	for i, p := range c.Paths {
+		for _, r := range p.References {
+			// A path that references itself (common in Nix) is counted once, as itself.
+			if j, ok := index[r]; ok && j != i {
+				refs[i] = append(refs[i], j)
+				parents[j]++
 			}
 		}
 	}
-	return pop
+	// Kahn's algorithm: referrers before what they reference.
+	order := make([]int, 0, n)
+	for i := range n {
+		if parents[i] == 0 {
+			order = append(order, i)
+		}
+	}
+	for k := 0; k < len(order); k++ {
+		for _, j := range refs[order[k]] {
+			if parents[j]--; parents[j] == 0 {
+				order = append(order, j)
+			}
+		}
+	}
+	if len(order) != n {
+		for i := range n {
+			if parents[i] > 0 {
+				return nil, fmt.Errorf("closure references form a cycle through %s", c.Paths[i].Path)
+			}
+		}
+	}
+	count := make([]int, n)
+	reached := make([]uint64, n)
+	for first := 0; first < n; first += 64 {
+		clear(reached)
+		for b := 0; b < 64 && first+b < n; b++ {
+			reached[first+b] = 1 << b
+		}
+		for _, i := range order {
+			if reached[i] == 0 {
+				continue
+			}
+			count[i] += bits.OnesCount64(reached[i])
+			for _, j := range refs[i] {
+				reached[j] |= reached[i]
+			}
+		}
+	}
+	pop := make(map[string]int, n)
+	for i, p := range c.Paths {
+		pop[p.Path] = count[i]
+	}
+	return pop, nil
 }
 
 // partition splits entries, in order, into at most n contiguous groups whose largest size is as
@@ -197,7 +246,10 @@ func NewWithPackages(c *closure.Closure, top string, maxStoreLayers int, package
 		return nil, fmt.Errorf("packages: %w", err)
 	}
 	var extra []Entry
-	pop := popularity(c)
+	pop, err := popularity(c)
+	if err != nil {
+		return nil, err
+	}
 	for _, p := range c.Paths {
 		if _, ok := own.Lookup(p.Path); !ok {
 			extra = append(extra, Entry{Path: p.Path, Size: p.NarSize, Popularity: pop[p.Path]})

@@ -215,3 +215,54 @@ func TestNewWithPackages(t *testing.T) {
 		t.Error("a package not in the closure is not an error")
 	}
 }
+
+// syntheticClosure is n small packages on glibc and python under one app, each package needing up to
+// deps earlier packages (picked deterministically), as a large Python environment is.
+func syntheticClosure(b *testing.B, n, deps int) *closure.Closure {
+	b.Helper()
+	const s = "/nix/store/"
+	name := func(i int) string { return fmt.Sprintf("%s%032d-python3.12-pkg%d-1.0", s, i, i) }
+	glibc, python, top := s+"g-glibc-2.40", s+"p-python3-3.12", s+"z-app-0.1"
+	c := &closure.Closure{Paths: []closure.Path{
+		{Path: glibc, NarHash: "sha256:g", NarSize: 30 << 20, References: []string{glibc}},
+		{Path: python, NarHash: "sha256:p", NarSize: 110 << 20, References: []string{glibc, python}},
+	}}
+	all := []string{glibc, python}
+	for i := range n {
+		refs := []string{glibc, python, name(i)}
+		for d := 1; d <= deps && i > 0; d++ {
+			refs = append(refs, name((i*7919+d*104729)%i))
+		}
+		c.Paths = append(c.Paths, closure.Path{Path: name(i), NarHash: "sha256:x", NarSize: int64(10<<10 + i%1000*100), References: refs})
+		all = append(all, name(i))
+	}
+	c.Paths = append(c.Paths, closure.Path{Path: top, NarHash: "sha256:t", NarSize: 1 << 20, References: all})
+	data, err := c.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if c, err = closure.Parse(data); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkNew plans closures of 10 to 10,000 paths: the time per path must stay flat when the
+// packages need only glibc and python, and grows only with the size of each path's own closure when
+// they need each other.
+func BenchmarkNew(b *testing.B) {
+	for _, deps := range []int{0, 2} {
+		for _, n := range []int{10, 1000, 10000} {
+			b.Run(fmt.Sprintf("paths=%d/deps=%d", n, deps), func(b *testing.B) {
+				c := syntheticClosure(b, n, deps)
+				top := c.Paths[len(c.Paths)-1].Path
+				for b.Loop() {
+					if _, err := New(c, top, 11); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/path")
+			})
+		}
+	}
+}

@@ -2,23 +2,30 @@ package layertar
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/pgzip"
 )
 
 // DefaultGzipLevel trades a little size for speed: layers are written on every cache miss, and
 // klauspost's level 1 still compresses text about as well as the standard library's default.
-const DefaultGzipLevel = gzip.BestSpeed
+const DefaultGzipLevel = pgzip.BestSpeed
 
-// Compressor names the gzip implementation; layer caches key on it because another implementation
-// or version may emit other bytes for the same tar. TestGoldenDigests fails when the bytes change:
-// then this changes too.
-const Compressor = "github.com/klauspost/compress/gzip@v1.19.2"
+// BlockSize is the size of the pieces of the tar that are deflated in parallel. The output depends
+// on it (each block is flushed on its own, with the previous block's last 16 KB as dictionary) but
+// not on how many blocks are compressed at once, so it is fixed and the parallelism is free to follow
+// the machine. Memory is about three blocks for each one in flight.
+const BlockSize = 1 << 20
+
+// Compressor names the gzip implementation and its block size; layer caches key on it because
+// another implementation, version or block size emits other bytes for the same tar.
+// TestGoldenDigests fails when the bytes change: then this changes too.
+const Compressor = "github.com/klauspost/pgzip@v1.3.0+github.com/klauspost/compress@v1.20.3,block=1MiB"
 
 // Blob describes a compressed layer.
 type Blob struct {
@@ -30,34 +37,24 @@ type Blob struct {
 
 // WriteGzip writes the layer as a gzip-compressed tar to w, hashing both forms on the way, in one pass.
 // The gzip header carries no name and no time, so the output depends only on the tar and the level.
+// Reading the store, tarring and hashing the tar run on this goroutine, the deflate blocks on one
+// goroutine per core and hashing and writing the output on one more, so one large layer alone keeps
+// every core busy.
 func WriteGzip(w io.Writer, l Layer, opts Options) (Blob, error) {
 	level := opts.GzipLevel
 	if level == 0 {
 		level = DefaultGzipLevel
 	}
 	compressed := &countingHash{h: sha256.New()}
-	zw, err := gzip.NewWriterLevel(io.MultiWriter(w, compressed), level)
+	zw, err := newGzipWriter(io.MultiWriter(w, compressed), level, runtime.GOMAXPROCS(0))
 	if err != nil {
-		return Blob{}, fmt.Errorf("gzip level %d: %w", level, err)
-	}
-	// Two stages on two goroutines: reading the store into tar and hashing it, and compressing, so
-	// one large layer alone still keeps two cores busy.
-	uncompressed := sha256.New()
-	pr, pw := io.Pipe()
-	tarDone := make(chan error, 1)
-	go func() {
-		err := Write(io.MultiWriter(pw, uncompressed), l, opts)
-		pw.CloseWithError(err)
-		tarDone <- err
-	}()
-	_, copyErr := io.CopyBuffer(zw, pr, make([]byte, 256<<10))
-	// Unblock the tar stage if compression failed first.
-	pr.CloseWithError(errors.New("compression stopped"))
-	if err := <-tarDone; err != nil {
 		return Blob{}, err
 	}
-	if copyErr != nil {
-		return Blob{}, fmt.Errorf("compressing layer: %w", copyErr)
+	uncompressed := sha256.New()
+	if err := Write(io.MultiWriter(uncompressed, zw), l, opts); err != nil {
+		// Stops the compressing goroutines; the layer's error is the one to report.
+		_ = zw.Close()
+		return Blob{}, err
 	}
 	if err := zw.Close(); err != nil {
 		return Blob{}, fmt.Errorf("compressing layer: %w", err)
@@ -67,6 +64,20 @@ func WriteGzip(w io.Writer, l Layer, opts Options) (Blob, error) {
 		DiffID: sha256Hash(uncompressed),
 		Size:   compressed.n,
 	}, nil
+}
+
+// newGzipWriter compresses BlockSize blocks, up to inFlight of them at once, to w.
+func newGzipWriter(w io.Writer, level, inFlight int) (*pgzip.Writer, error) {
+	zw, err := pgzip.NewWriterLevel(w, level)
+	if err != nil {
+		return nil, fmt.Errorf("gzip level %d: %w", level, err)
+	}
+	if err := zw.SetConcurrency(BlockSize, max(inFlight, 2)); err != nil {
+		return nil, fmt.Errorf("gzip block size %d: %w", BlockSize, err)
+	}
+	// pgzip writes the zero time's Unix seconds, truncated, as the header's mtime; 0 means none.
+	zw.ModTime = time.Unix(0, 0)
+	return zw, nil
 }
 
 type countingHash struct {

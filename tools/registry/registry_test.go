@@ -131,6 +131,30 @@ func TestPushOnlyMissingBlobs(t *testing.T) {
 	}
 }
 
+// TestPushChecksBlobsInParallel: a push after an edit of the top path finds most blobs in the
+// registry already, one round trip each, so those existence checks must overlap rather than queue.
+func TestPushChecksBlobsInParallel(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	reg := registrytest.Start(t, false)
+	// Slow answers, as from a distant registry, keep each check in flight long enough to overlap.
+	proxy := registrytest.NewProxy(t, reg, registrytest.Faults{Delay: 300 * time.Millisecond})
+	a := newApp(t)
+	repo := proxy.Host + "/apps/hello"
+	push(t, Options{Image: a.build(t, "one"), Repository: repo})
+
+	proxy.ResetCounts()
+	second := a.build(t, "two")
+	res, _ := push(t, Options{Image: second, Repository: repo, Jobs: 4})
+	img, _ := ociimage.ReadLayout(second)
+	layers, _ := img.Layers()
+	if res.BlobsExisting != int64(len(layers)-1) {
+		t.Errorf("second push found %d blobs in the registry, want %d", res.BlobsExisting, len(layers)-1)
+	}
+	if got, want := proxy.MaxConcurrentChecks(), min(4, len(layers)+1); got < want {
+		t.Errorf("at most %d blob checks were in flight at once, want %d (one per job)", got, want)
+	}
+}
+
 func TestPushSurvivesFaults(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	reg := registrytest.Start(t, false)

@@ -49,6 +49,8 @@ type Proxy struct {
 	total      int64
 	violations []string
 	manifests  int
+	// heads and maxHeads count blob existence checks in flight, now and at most.
+	heads, maxHeads int
 }
 
 // NewProxy starts a proxy in front of r, stopped when the test ends.
@@ -71,6 +73,17 @@ func NewProxy(t testing.TB, r *Registry, faults Faults) *Proxy {
 }
 
 func (p *Proxy) serve(t testing.TB, rp *httputil.ReverseProxy, w http.ResponseWriter, req *http.Request) {
+	if req.Method == http.MethodHead && strings.Contains(req.URL.Path, "/blobs/") {
+		p.mu.Lock()
+		p.heads++
+		p.maxHeads = max(p.maxHeads, p.heads)
+		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			p.heads--
+			p.mu.Unlock()
+		}()
+	}
 	if p.faults.Delay > 0 {
 		time.Sleep(p.faults.Delay)
 	}
@@ -218,11 +231,18 @@ func (p *Proxy) Injected() (cuts, failures int) {
 	return p.cut, p.failed
 }
 
-// ResetCounts forgets the uploads counted so far.
+// MaxConcurrentChecks is the most blob existence checks (HEAD requests) the proxy served at once.
+func (p *Proxy) MaxConcurrentChecks() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.maxHeads
+}
+
+// ResetCounts forgets the uploads and checks counted so far.
 func (p *Proxy) ResetCounts() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.bySession, p.uploaded, p.total = map[string]int64{}, map[string]int64{}, 0
+	p.bySession, p.uploaded, p.total, p.maxHeads = map[string]int64{}, map[string]int64{}, 0, 0
 }
 
 type countingBody struct {
