@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Benchmark of nixpy image + push against crane append + push, on a synthetic closure.
+# Benchmark of nixpy image + push against crane append + push and against pigz, on a synthetic closure.
 #
-#   dev/bench/image.sh [SIZE_MB]     (default 400; 1024 for the peak-RSS target on a 1 GB closure)
+#   dev/bench/image.sh [SIZE_MB [BIG_MB]]
+#
+# SIZE_MB defaults to 400 (the 410 MB closure of issue 16); BIG_MB makes the largest store path that
+# big (`image.sh 1024 600` is the peak-RSS target: a 1 GB closure with a 600 MB path). RUNS=N (default
+# 5) sets how many cold runs each figure is the median of.
 #
 # Builds a fake Nix store of about SIZE_MB (many files, mixed sizes, half incompressible), starts
 # Debian's docker-registry on 127.0.0.1, and prints side by side: cold `nixpy image` + `nixpy push`
-# against `crane append` of one tar of the same closure + push; a warm rebuild after changing only the
-# top path (nixpy plan, layer and assemble as nix_image's actions, with the unchanged layers reused as
-# Bazel's action cache reuses them); the bytes of the second push; peak RSS of each step. Needs go, crane, docker-registry,
-# /usr/bin/time. Leaves nothing behind (WORK=DIR keeps the work directory).
+# against `crane append` of one tar of the same closure + push and against `pigz -1` over all cores of
+# that tar (the compression bound); a warm rebuild after changing only the top path (nixpy plan, layer
+# and assemble as nix_image's actions, with the unchanged layers reused as Bazel's action cache reuses
+# them); the bytes of the second push as its --report-file says; peak RSS of each step. Needs go,
+# docker-registry, pigz, python3, /usr/bin/time, jq, bc; crane is built from the Go proxy at tools/go.mod's
+# go-containerregistry version when missing. Leaves nothing behind (WORK=DIR keeps the work directory).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 size_mb=${1:-400}
-for bin in go crane docker-registry /usr/bin/time jq; do
+big_mb=${2:-}
+runs=${RUNS:-5}
+for bin in go docker-registry pigz python3 /usr/bin/time jq bc; do
   command -v "$bin" >/dev/null || { echo "image.sh: $bin not found" >&2; exit 1; }
 done
 
@@ -26,6 +34,11 @@ cleanup() {
 trap cleanup EXIT
 
 go -C tools build -o "$work/nixpy" ./cmd/nixpy
+if ! command -v crane >/dev/null; then
+  ggcr=$(go -C tools list -m -f '{{.Version}}' github.com/google/go-containerregistry)
+  GOBIN=$work/bin go install "github.com/google/go-containerregistry/cmd/crane@$ggcr"
+  PATH=$work/bin:$PATH
+fi
 
 # --- the synthetic closure -------------------------------------------------------------------
 root=$work/root
@@ -33,36 +46,49 @@ store=$root/nix/store
 mkdir -p "$store"
 
 # make_path NAME KB FILES: about KB kilobytes in FILES text files (compressible, each distinct) and
-# random blobs (incompressible), half and half.
+# random blobs (incompressible), half and half; in Python, since a process per file takes minutes.
 make_path() {
-  local name=$1 kb=$2 files=$3 dir=$store/$1 i
-  mkdir -p "$dir/lib" "$dir/share/doc" "$dir/bin"
-  local text_kb=$((kb / 2)) per=$((kb / 2 / files + 1))
-  for ((i = 0; i < files; i++)); do
+  python3 - "$store/$1" "$2" "$3" "$1" <<'PY'
+import os, sys
+d, kb, files, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+for sub in ("lib", "share/doc", "bin", "share/empty"):
+    os.makedirs(os.path.join(d, sub), exist_ok=True)
+per = kb // 2 // files + 1
+for i in range(files):
     # Sizes vary from a few hundred bytes to twice the mean.
-    local bytes=$(((per * 1024 * (1 + (i * 7919) % 200)) / 100 + 200))
-    yes "def ${name//-/_}_f$i(x): return x * $i  # $name line" | head -c "$bytes" >"$dir/share/doc/m$((i % 17))-file-$i.py" || true
-  done
-  local left=$((kb - text_kb)) chunk
-  i=0
-  while ((left > 0)); do
-    chunk=$((left < 4096 ? left : 1 + (i * 1777) % 4096))
-    head -c $((chunk * 1024)) /dev/urandom >"$dir/lib/lib$i.so"
-    left=$((left - chunk)); i=$((i + 1))
-  done
-  ln -s lib0.so "$dir/lib/libmain.so"
-  mkdir -p "$dir/share/empty"
-  find "$dir" -type d -exec chmod 0555 {} +
-  find "$dir" -type f -exec chmod 0444 {} +
+    size = (per * 1024 * (1 + (i * 7919) % 200)) // 100 + 200
+    line = f"def {name.replace('-', '_')}_f{i}(x): return x * {i}  # {name} line\n".encode()
+    with open(os.path.join(d, f"share/doc/m{i % 17}-file-{i}.py"), "wb") as f:
+        f.write((line * (size // len(line) + 1))[:size])
+left, i = kb - kb // 2, 0
+while left > 0:
+    chunk = left if left < 4096 else 1 + (i * 1777) % 4096
+    with open(os.path.join(d, f"lib/lib{i}.so"), "wb") as f:
+        f.write(os.urandom(chunk * 1024))
+    left, i = left - chunk, i + 1
+os.symlink("lib0.so", os.path.join(d, "lib/libmain.so"))
+for root, dirs, names in os.walk(d):
+    for n in names:
+        if not os.path.islink(os.path.join(root, n)):
+            os.chmod(os.path.join(root, n), 0o444)
+    for n in dirs:
+        os.chmod(os.path.join(root, n), 0o555)
+os.chmod(d, 0o555)
+PY
 }
 
 # Stand-in narHash: content of the tree, so an edit changes it.
 nar_hash() { (cd "$store/$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1); }
 
-scale=$((size_mb * 1024 / 400))   # KB per "unit" of the 400 MB shape below
+# KB per "unit" of the 400 MB shape below: python is 120 units, the rest 280.
+if [[ -n $big_mb ]]; then
+  scale=$(((size_mb - big_mb) * 1024 / 280)) big_kb=$((big_mb * 1024))
+else
+  scale=$((size_mb * 1024 / 400)) big_kb=$((120 * size_mb * 1024 / 400))
+fi
 declare -a names kbs
 names+=("0000000000000000000000000000glib-glibc-2.40"); kbs+=($((30 * scale)))
-names+=("1111111111111111111111111111pyth-python3-3.12"); kbs+=($((120 * scale)))
+names+=("1111111111111111111111111111pyth-python3-3.12"); kbs+=($big_kb)
 for i in $(seq -w 1 30); do names+=("2222222222222222222222222222p0$i-python3.12-pkg$i-1.0"); kbs+=($((8 * scale))); done
 top_name="9999999999999999999999999999app0-app-0.1"
 echo "generating a ~${size_mb} MB closure in $store ..." >&2
@@ -131,10 +157,44 @@ timed() {
   printf -v "${name}_reg" '%s' "$(echo "$(registry_cpu) - $before" | bc)"
 }
 
-# --- nixpy: cold, then warm after a top change --------------------------------------------------
+# median NAME SUFFIX: the median over the runs of NAME_1_SUFFIX .. NAME_RUNS_SUFFIX.
+median() {
+  local name=$1 suffix=$2 r v vals=()
+  for ((r = 1; r <= runs; r++)); do v=${name}_${r}_${suffix}; vals+=("${!v}"); done
+  printf '%s\n' "${vals[@]}" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# --- cold: nixpy image + push, crane append + push, pigz; RUNS times, interleaved -------------------
 image_args=(--closure "$work/closure.json" --top "/nix/store/$top_name" --store-dir "$store")
-timed image_cold "$work/nixpy" image "${image_args[@]}" --out "$work/image1"
-timed push_cold "$work/nixpy" push --image "$work/image1" --repository "$host/bench/nixpy" --tag v1
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/rootfs.tar" -C "$root" nix
+tar_bytes=$(stat -c %s "$work/rootfs.tar")
+echo "cold runs: $runs of nixpy image + push, crane append + push, pigz -1 -p $(nproc) ..." >&2
+for ((r = 1; r <= runs; r++)); do
+  rm -rf "$work/image1" "$work/rootfs.tar.gz"
+  # Each run pushes to fresh repositories of the registry, so nothing is there yet.
+  timed "image_${r}" "$work/nixpy" image "${image_args[@]}" --out "$work/image1"
+  timed "push_${r}" "$work/nixpy" push --image "$work/image1" --repository "$host/bench/nixpy$r" --tag v1 --report-file "$work/push_$r.json"
+  timed "crane_${r}" crane append -f "$work/rootfs.tar" -t "$host/bench/crane$r:v1"
+  timed "pigz_${r}" sh -c 'pigz -1 -p "$(nproc)" -c "$1" >"$2"' sh "$work/rootfs.tar" "$work/rootfs.tar.gz"
+  a=image_${r}_s b=push_${r}_s; printf -v "both_${r}_s" '%s' "$(echo "${!a} + ${!b}" | bc)"
+  a=image_${r}_cpu b=push_${r}_cpu; printf -v "both_${r}_cpu" '%s' "$(echo "${!a} + ${!b}" | bc)"
+done
+for step in image push both crane pigz; do
+  for field in s cpu; do printf -v "${step}_cold_${field}" '%s' "$(median "$step" "$field")"; done
+done
+for step in image push crane; do
+  printf -v "${step}_cold_kb" '%s' "$(median "$step" kb)"
+  printf -v "${step}_cold_reg" '%s' "$(median "$step" reg)"
+done
+image_kb_max=0 push_kb_max=0
+for ((r = 1; r <= runs; r++)); do
+  v=image_${r}_kb; ((${!v} > image_kb_max)) && image_kb_max=${!v}
+  v=push_${r}_kb; ((${!v} > push_kb_max)) && push_kb_max=${!v}
+done
+pigz_bytes=$(stat -c %s "$work/rootfs.tar.gz")
+nixpy_blob_bytes=$(jq '.total_bytes' "$work/push_1.json")
+
+# --- warm: a top change -------------------------------------------------------------------------
 
 # steps.sh NIXPY DIR PREV STORE PLAN_ARGS...: nix_image's actions (nixpy plan, layer and assemble) into DIR;
 # a layer whose spec equals the one in PREV is taken from there instead of built, as Bazel's action cache would.
@@ -162,32 +222,33 @@ path_info >"$work/path-info.json"
 "$work/nixpy" closure --from-json "$work/path-info.json" -o "$work/closure.json" 2>/dev/null
 timed image_warm bash "$work/steps.sh" "$work/nixpy" "$work/steps2" "$work/steps1" "$store" "${image_args[@]}"
 ln -s steps2/image "$work/image2"
-timed push_warm "$work/nixpy" push --image "$work/image2" --repository "$host/bench/nixpy" --tag v2
-second_push_bytes=$(sed -n 's/.*(\([0-9]*\) of [0-9]* bytes).*/\1/p' "$work/push_warm.err" | tail -1)
+timed push_warm "$work/nixpy" push --image "$work/image2" --repository "$host/bench/nixpy1" --tag v2 --report-file "$work/push_warm.json"
+second_push_bytes=$(jq '.uploaded_bytes' "$work/push_warm.json")
 manifest=$(jq -r '.manifests[0].digest' "$work/image2/index.json")
 top_layer_bytes=$(jq '.layers[-1].size' "$work/image2/blobs/sha256/${manifest#sha256:}")
 config_bytes=$(jq '.config.size' "$work/image2/blobs/sha256/${manifest#sha256:}")
 layers=$(jq '.layers | length' "$work/image2/blobs/sha256/${manifest#sha256:}")
 
-# --- crane: one tar of the same closure, appended to an empty image and pushed ------------------
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/rootfs.tar" -C "$root" nix
-timed crane crane append -f "$work/rootfs.tar" -t "$host/bench/crane:v1"
-
 # --- report --------------------------------------------------------------------------------------
 mb() { echo "scale=1; $1 / 1048576" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
-nixpy_cold=$(echo "$image_cold_s + $push_cold_s" | bc)
-nixpy_cpu=$(echo "$image_cold_cpu + $push_cold_cpu" | bc)
+nixpy_cold=$both_cold_s
+nixpy_cpu=$both_cold_cpu
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo
 echo "machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(date -u +%Y-%m-%dT%H:%MZ), load average $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 echo "closure: $((${#names[@]} + 1)) store paths, $(mb "$closure_bytes") MB in $closure_files files; nixpy image: $layers layers"
 echo
+echo "cold figures are medians of $runs runs; the tar of the closure is $(mb "$tar_bytes") MB, nixpy's layers $(mb "$nixpy_blob_bytes") MB gzipped, pigz's $(mb "$pigz_bytes") MB"
+echo
 printf '%-34s %-28s %s\n' "" "nixpy" "crane append + push"
-printf '%-34s %-28s %s\n' "cold build + push (s)" "$image_cold_s + $push_cold_s = $nixpy_cold" "$crane_s"
-printf '%-34s %-28s %s\n' "  nixpy / crane" "$(ratio "$nixpy_cold" "$crane_s")" "(target <= 0.5)"
-printf '%-34s %-28s %s\n' "cold client CPU (s)" "$image_cold_cpu + $push_cold_cpu = $nixpy_cpu" "$crane_cpu ($(ratio "$nixpy_cpu" "$crane_cpu")x)"
-printf '%-34s %-28s %s\n' "registry CPU during push (s)" "$push_cold_reg" "$crane_reg"
+printf '%-34s %-28s %s\n' "cold image + push (s)" "$image_cold_s + $push_cold_s -> $nixpy_cold" "$crane_cold_s"
+printf '%-34s %-28s %s\n' "  nixpy / crane" "$(ratio "$nixpy_cold" "$crane_cold_s")" "(target <= 0.25)"
+printf '%-34s %-28s %s\n' "cold client CPU (s)" "$image_cold_cpu + $push_cold_cpu -> $nixpy_cpu" "$crane_cold_cpu ($(ratio "$nixpy_cpu" "$crane_cold_cpu")x)"
+printf '%-34s %-28s %s\n' "registry CPU during push (s)" "$push_cold_reg" "$crane_cold_reg"
+printf '%-34s %-28s %s\n' "pigz -1 -p $(nproc) of the tar (s)" "$pigz_cold_s" "(CPU $pigz_cold_cpu s)"
+printf '%-34s %-28s %s\n' "  nixpy image + push / pigz" "$(ratio "$nixpy_cold" "$pigz_cold_s")" "(target <= 1.1)"
+printf '%-34s %-28s %s\n' "  nixpy image alone / pigz" "$(ratio "$image_cold_s" "$pigz_cold_s")" ""
 printf '%-34s %-28s %s\n' "warm rebuild after top change (s)" "$image_warm_s" "($(ratio "$image_warm_s * 100" "$image_cold_s")% of cold; target < 10%)"
-printf '%-34s %-28s %s\n' "second push uploaded (bytes)" "$second_push_bytes" "(top layer $top_layer_bytes + config $config_bytes: $(ratio "$second_push_bytes" "($top_layer_bytes + $config_bytes)")x; target <= 1.1x)"
-printf '%-34s %-28s %s\n' "peak RSS (MB)" "image $((image_cold_kb / 1024)), push $((push_cold_kb / 1024))" "$((crane_kb / 1024)) (target nixpy < 100)"
+printf '%-34s %-28s %s\n' "second push uploaded (bytes)" "$second_push_bytes" "(--report-file; top layer $top_layer_bytes + config $config_bytes: $(ratio "$second_push_bytes" "$top_layer_bytes")x the top layer; target <= 1.1x)"
+printf '%-34s %-28s %s\n' "peak RSS, median / max (MB)" "image $((image_cold_kb / 1024)) / $((image_kb_max / 1024)), push $((push_cold_kb / 1024)) / $((push_kb_max / 1024))" "crane $((crane_cold_kb / 1024)) (target nixpy <= 64)"

@@ -10,4 +10,4 @@ CRANE_VERSION=v0.22.1
 # check that other OCI tools find an image of nixpy's layouts by its ref name; nginx is the HTTP remote cache of
 # the remote-cache tests, with WebDAV PUT as Bazel documents; openssh reaches the remote Nix builder of the
 # remote-builder test).
-SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc procps skopeo umoci nginx openssh-server openssh-client"
+SID_PACKAGES="bazel-bootstrap bazel-rules-shell ca-certificates nix-bin docker-registry busybox-static python3 git patchelf file curl time jq bc pigz procps skopeo umoci nginx openssh-server openssh-client"

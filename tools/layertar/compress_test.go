@@ -72,8 +72,8 @@ func TestCompressedBytesDeterministic(t *testing.T) {
 		size       int
 		wantDigest string
 	}{
-		{"blocks and a part", 5*BlockSize + 12345, "sha256:51a66e620720e2e3cb34c9f7831e880ceaae18d9c45b868b2dd3e373e9d9ce6b"},
-		{"whole blocks", 3 * BlockSize, "sha256:ee6ed0637a6fe86046402e9d5fb8fa6aba605108dfefcecab0ba455bcfbd50c7"},
+		{"blocks and a part", 20*BlockSize + 12345, "sha256:8372d6954092679bed623255ec1da69da8ae19b05b8f1048c559f59ba02f36bd"},
+		{"whole blocks", 12 * BlockSize, "sha256:2a00d484a2ec28c420d84eaf0c093cd6076036378d4d3b344b355cf1a0ea145e"},
 	}
 	for _, tt := range tests {
 		input := multiBlockInput(tt.size)
