@@ -19,8 +19,8 @@ const DefaultGzipLevel = pgzip.BestSpeed
 // BlockSize is the size of the pieces of the tar that are deflated in parallel. The output depends
 // on it (each block is flushed on its own, with the previous block's last 16 KB as dictionary) but
 // not on how many blocks are compressed at once, so it is fixed and the parallelism is free to follow
-// the machine. Small, as pigz's 128 KB, because memory is about three blocks for each one in flight;
-// larger blocks compress no better with a dictionary.
+// the machine. Small, as pigz's 128 KB, because memory is about three blocks and a deflate state (1 MB
+// in all) for each one in flight, one per core; larger blocks compress no better with a dictionary.
 const BlockSize = 256 << 10
 
 // Compressor names the gzip implementation and its block size; layer caches key on it because
@@ -47,8 +47,7 @@ func WriteGzip(w io.Writer, l Layer, opts Options) (Blob, error) {
 		level = DefaultGzipLevel
 	}
 	compressed := &countingHash{h: sha256.New()}
-	// Two blocks per core keep every core busy while finished blocks wait for their turn to be written.
-	zw, err := newGzipWriter(io.MultiWriter(w, compressed), level, 2*runtime.GOMAXPROCS(0))
+	zw, err := newGzipWriter(io.MultiWriter(w, compressed), level, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return Blob{}, err
 	}
