@@ -96,7 +96,7 @@ run() {
   done
   s=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
   rss_kb=$(printf '%s\n' "${kbs[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  mb=$(du -sm "$dir/root/nix/store" | cut -f1)
+  mb=$(du -sm --apparent-size "$dir/root/nix/store" | cut -f1)
   n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir/path-info.json")
 }
 
