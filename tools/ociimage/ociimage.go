@@ -144,8 +144,9 @@ type BuiltLayer struct {
 	File string
 }
 
-// buildLayers builds the layers into dir with up to jobs at a time: compression is the slow part and
-// each layer compresses on its own core. Results are in the order of specs.
+// buildLayers builds the layers into dir with up to jobs at a time: each layer compresses on every
+// core, and several at once keep the cores busy while small layers read the store. Results are in
+// the order of specs.
 func buildLayers(specs []LayerSpec, diskDir, dir string, jobs int, realise Realise) ([]BuiltLayer, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
