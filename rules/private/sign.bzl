@@ -105,7 +105,7 @@ extension). Arguments after `--` go to `nixpy sign`, e.g. `--key`.""",
         ),
         "commit": attr.string(
             default = "{STABLE_GIT_COMMIT}",
-            doc = "The source commit in the provenance: a workspace status {KEY} replaced when the build is stamped; unstamped it is left out.",
+            doc = "The source commit in the provenance: a workspace status {KEY} replaced when the build is stamped (a stamped build whose status lacks the key fails, naming it); unstamped it is left out. \"\" leaves it out always.",
         ),
         "key": attr.string(
             doc = "cosign's --key: a private key file relative to the workspace (kept out of Bazel's outputs; COSIGN_PASSWORD from the environment unlocks it), a KMS URI (awskms://, gcpkms://, azurekms://, hashivault://) or env://VAR. Empty signs keyless.",
