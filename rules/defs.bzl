@@ -20,6 +20,7 @@ load("//rules/private:image.bzl", _nix_image = "nix_image")
 load("//rules/private:nix_build.bzl", _nixpy_nix_build = "nixpy_nix_build")
 load("//rules/private:push.bzl", _nixpy_load = "nixpy_load", _nixpy_push = "nixpy_push")
 load("//rules/private:resolve.bzl", _nixpy_resolve = "nixpy_resolve")
+load("//rules/private:sign.bzl", _nixpy_sign = "nixpy_sign")
 load("//rules/private:translate.bzl", _py_nix_translate = "py_nix_translate")
 
 nixpy_nix_build = _nixpy_nix_build
@@ -27,6 +28,7 @@ nix_image = _nix_image
 nixpy_load = _nixpy_load
 nixpy_push = _nixpy_push
 nixpy_resolve = _nixpy_resolve
+nixpy_sign = _nixpy_sign
 py_nix_translate = _py_nix_translate
 
 def _python_version_file_beside(pyproject):

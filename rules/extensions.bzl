@@ -1,4 +1,4 @@
-"""Bzlmod extension of rules_nixpy: which nixpy binary the rules run.
+"""Bzlmod extensions of rules_nixpy: which nixpy binary the rules run (`nixpy`), and which cosign nixpy_sign runs (`cosign`).
 
 Nothing is needed by default. A release of rules_nixpy lists its prebuilt nixpy binaries, one per platform
 (linux and darwin, amd64 and arm64), with their SHA-256, in `rules/private/versions.json`; this extension makes
@@ -22,6 +22,7 @@ writes one with file:// URLs, which is how rules_nixpy's examples and end-to-end
 checkout they test. A root module's `nixpy.prebuilt` still comes first.
 """
 
+load("//rules/private:cosign.bzl", "DEFAULT_COSIGN_VERSIONS", "cosign_binary_repository", "cosign_toolchains_repository")
 load("//rules/private:prebuilt.bzl", "DEFAULT_VERSIONS", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
 
 _prebuilt = tag_class(
@@ -56,4 +57,49 @@ nixpy = module_extension(
     implementation = _nixpy_impl,
     doc = "Makes the prebuilt nixpy binaries of a versions file available as toolchains (`@nixpy_toolchains`), which rules_nixpy registers.",
     tag_classes = {"prebuilt": _prebuilt},
+)
+
+_cosign_versions = tag_class(
+    doc = "Takes cosign from a versions file of the root module instead of rules_nixpy's pins of sigstore's release (only the root module's tag is used).",
+    attrs = {
+        "versions": attr.label(
+            mandatory = True,
+            allow_single_file = [".json"],
+            doc = "A versions file: `version`, `urls` (templates with `{version}` and `{platform}`, or `{os}` and `{arch}`) and `sha256` per platform, as rules_nixpy's `rules/private/cosign_versions.json`.",
+        ),
+    },
+)
+
+def _cosign_impl(mctx):
+    versions = mctx.getenv("NIXPY_COSIGN_VERSIONS_FILE") or DEFAULT_COSIGN_VERSIONS
+    for mod in mctx.modules:
+        if mod.is_root and mod.tags.versions:
+            versions = mod.tags.versions[0].versions
+    release = parse_versions(str(versions), mctx.read(mctx.path(versions)))
+    repos = {}
+    for platform, binary in release.binaries.items():
+        repos[platform] = "cosign_" + platform
+        cosign_binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
+    cosign_toolchains_repository(
+        name = "cosign_toolchains",
+        binaries = repos,
+        version = release.version,
+        versions = str(versions),
+    )
+
+cosign = module_extension(
+    implementation = _cosign_impl,
+    doc = """Makes cosign available to nixpy_sign as a toolchain (`@cosign_toolchains`, which rules_nixpy registers).
+
+By default sigstore's release binaries of the cosign version rules_nixpy pins, downloaded from GitHub for the
+platform that runs `bazel run` and checked against their SHA-256 (`rules/private/cosign_versions.json`). A root
+module may pin another cosign, or its own mirror, with a versions file of the same form:
+
+    cosign = use_extension("@rules_nixpy//rules:extensions.bzl", "cosign")
+    cosign.versions(versions = "//tools:cosign_versions.json")
+
+The environment variable `NIXPY_COSIGN_VERSIONS_FILE` (an absolute path) stands in for rules_nixpy's file, e.g.
+with a `file://` URL to a cosign built from source; a root module's `cosign.versions` still comes first. A cosign
+that is a Bazel target is declared with `cosign_toolchain` (rules/toolchains.bzl) and registered.""",
+    tag_classes = {"versions": _cosign_versions},
 )

@@ -3,6 +3,7 @@
 NixPyExprInfo = provider(
     doc = "A Python project translated to Nix by `nixpy translate`.",
     fields = {
+        "distributions": "File: distributions.json from `nixpy translate`: the locked distributions with artifact URL, sha256 and the lock's edges (none in nixpkgs mode).",
         "nix_file": "File: the generated expression, a function of pkgs, python and src returning { app; env; deps; }.",
         "srcs": "depset of File: the project's source files, the pyproject.toml among them.",
         "project_name": "File: one line, the project's PEP 503 name (a push's default repository tail).",
@@ -14,6 +15,7 @@ NixPyClosureInfo = provider(
     doc = "A store path built by nix-build and its runtime closure.",
     fields = {
         "closure": "File: closure.json from `nixpy closure`: every path of the closure with narHash, narSize and references.",
+        "distributions": "File or None: the translation's distributions.json when the build is of a py_nix_translate.",
         "out_path": "File: one line, the store path that was built (the closure's top).",
         "gcroot": "File (symlink): a link to the built path that Nix keeps as a GC root while this output base has it.",
         "packages": "File or None: packages.json, the extra nixpkgs packages (attribute and store path, in order) whose closures closure.json includes.",
@@ -29,5 +31,6 @@ NixPyImageInfo = provider(
         "layout": "File (directory): the OCI image layout (index.json, oci-layout, blobs/).",
         "project_name": "File or None: one line, the Python project's name when the image is of one.",
         "digest": "File: the image manifest's digest, sha256:..., the same on every machine for the same inputs.",
+        "sbom": "File: the image's CycloneDX 1.6 JSON SBOM (`NAME.sbom`): its store paths, the locked Python distributions with their licenses, the manifest digest as its subject.",
     },
 )

@@ -192,6 +192,34 @@ def _nix_image_impl(ctx):
         execution_requirements = _LOCAL,
     )
 
+    # The SBOM, an action of its own after the assembly (its subject is the manifest's digest): it reads the
+    # closure, the translation's locked distributions and their installed metadata, so a change of either
+    # reruns it and nothing else.
+    sbom = ctx.actions.declare_file(ctx.label.name + ".sbom")
+    sargs = ctx.actions.args()
+    sargs.add("sbom")
+    sargs.add("--closure", info.closure)
+    sargs.add("--top-file", info.out_path)
+    sargs.add("--digest-file", digest)
+    sargs.add("--name", _ref_name(ctx) or ctx.label.name)
+    sargs.add("--out", sbom)
+    sinputs = [info.closure, info.out_path, info.gcroot, digest]
+    if getattr(info, "packages", None):
+        sargs.add("--packages", info.packages)
+        sinputs.append(info.packages)
+    if getattr(info, "distributions", None):
+        sargs.add("--distributions", info.distributions)
+        sinputs.append(info.distributions)
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = [sargs],
+        inputs = sinputs,
+        outputs = [sbom],
+        mnemonic = "NixPySBOM",
+        progress_message = "Writing the SBOM of %{label}",
+        execution_requirements = _LOCAL,
+    )
+
     # The layout as one tar file, built only when the output group oci_tarball is asked for.
     tarball = ctx.actions.declare_file(ctx.label.name + ".oci.tar")
     targs = ctx.actions.args()
@@ -212,8 +240,8 @@ def _nix_image_impl(ctx):
     # target of exactly one file. The digest and the tarball are output groups of their own.
     return [
         DefaultInfo(files = depset([layout])),
-        NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name),
-        OutputGroupInfo(digest = depset([digest]), oci_tarball = depset([tarball])),
+        NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name, sbom = sbom),
+        OutputGroupInfo(digest = depset([digest]), oci_tarball = depset([tarball]), sbom = depset([sbom])),
     ]
 
 nix_image = rule(
@@ -242,7 +270,14 @@ the target as it is. `NAME.digest`, the manifest's digest (sha256:...), is the o
 `bazel build --output_groups=+digest //app:image`, or a filegroup with `output_group = "digest"`. The output
 group `oci_tarball` is `NAME.oci.tar`, the same layout as one deterministic tar file (an OCI archive, for
 podman load, skopeo's oci-archive: or a rule that wants a file), built only when asked for
-(mnemonic NixPyImageArchive).""",
+(mnemonic NixPyImageArchive).
+
+The output group `sbom` is `NAME.sbom`, the image's software bill of materials as CycloneDX 1.6 JSON
+(`nixpy sbom`, mnemonic NixPySBOM): every store path of the closure with its name, version and narHash, every
+Python distribution the lock pinned (from a py_nix_translate) with its PEP 503 name, version, `pkg:pypi` purl,
+artifact URL and sha256 and the license its installed metadata declares, the dependency graph from the Nix
+references and the lock, and the image, `pkg:oci/NAME@sha256:...`, as its subject. The same inputs give the same
+bytes. A base image's own contents are not in it.""",
     attrs = {
         "annotations": attr.string_dict(doc = "OCI manifest annotations."),
         "base": attr.label(doc = """An image to build on; its layers count toward max_layers. A nix_image or py_nix_image, or

@@ -104,6 +104,7 @@ def _nix_build_impl(ctx):
         srcs = info.srcs.to_list()
         src_root = info.pyproject.short_path.rpartition("/")[0]
         project_name = info.project_name
+        distributions = info.distributions
 
         # A translation's `env` is its Python environment (python.withPackages of the project and its dependencies).
         python_env = ctx.attr.attr == "env"
@@ -112,6 +113,7 @@ def _nix_build_impl(ctx):
         srcs = []
         src_root = None
         project_name = None
+        distributions = None
         python_env = False
     closure, out_path, gcroot, packages = _nix_build_action(
         ctx,
@@ -128,7 +130,7 @@ def _nix_build_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([closure, out_path])),
-        NixPyClosureInfo(closure = closure, out_path = out_path, gcroot = gcroot, packages = packages, project_name = project_name, python_env = python_env, system = ctx.attr.system),
+        NixPyClosureInfo(closure = closure, distributions = distributions, out_path = out_path, gcroot = gcroot, packages = packages, project_name = project_name, python_env = python_env, system = ctx.attr.system),
         OutputGroupInfo(closure = depset([closure]), gcroot = depset([gcroot])),
     ]
 

@@ -17,6 +17,8 @@ def _fail(path, field, message):
 def parse_versions(path, text):
     """Reads a versions file and checks it, failing with the file and the field at fault.
 
+    The same format serves nixpy's and cosign's binaries (see cosign.bzl).
+
     Args:
       path: the file's name, for error messages.
       text: the file's JSON text.
@@ -32,8 +34,8 @@ def parse_versions(path, text):
     if type(version) != "string" or not version:
         _fail(path, "version", "want the release's version as a string, got {}".format(repr(version)))
     urls = data.get("urls")
-    if type(urls) != "list" or not urls or [u for u in urls if type(u) != "string" or "{platform}" not in u]:
-        _fail(path, "urls", "want a list of URL templates, each with {platform} (and optionally {version}), got " + repr(urls))
+    if type(urls) != "list" or not urls or [u for u in urls if not _is_url_template(u)]:
+        _fail(path, "urls", "want a list of URL templates, each with {platform}, or {os} and {arch} (and optionally {version}), got " + repr(urls))
     sha256 = data.get("sha256", {})
     if type(sha256) != "dict":
         _fail(path, "sha256", "want an object from platform to the binary's SHA-256, got " + repr(sha256))
@@ -43,23 +45,36 @@ def parse_versions(path, text):
             _fail(path, "sha256." + platform, "unknown platform; known: " + ", ".join(sorted(PLATFORMS)))
         if type(digest) != "string" or len(digest) != 64 or digest.strip("0123456789abcdef"):
             _fail(path, "sha256." + platform, "want 64 lowercase hex digits, got " + repr(digest))
+        os, _, arch = platform.partition("_")
         binaries[platform] = struct(
-            urls = [u.replace("{version}", version).replace("{platform}", platform) for u in urls],
+            urls = [u.replace("{version}", version).replace("{platform}", platform).replace("{os}", os).replace("{arch}", arch) for u in urls],
             sha256 = digest,
         )
     return struct(version = version, binaries = binaries)
 
-def _download_binary(rctx, urls, sha256):
+def _is_url_template(url):
+    # {os} and {arch} spell a platform as other projects' release files do, e.g. cosign-linux-amd64.
+    return type(url) == "string" and ("{platform}" in url or ("{os}" in url and "{arch}" in url))
+
+def download_binary(rctx, urls, sha256, name = "nixpy"):
+    """Downloads one executable file into the repository as `name`, checked against its SHA-256, and exports it.
+
+    Args:
+      rctx: the repository context.
+      urls: where to download it from, tried in order.
+      sha256: the file's SHA-256.
+      name: the file's name in the repository.
+    """
     rctx.download(
         url = urls,
-        output = "nixpy",
+        output = name,
         sha256 = sha256,
         executable = True,
     )
-    rctx.file("BUILD.bazel", 'exports_files(["nixpy"])\n')
+    rctx.file("BUILD.bazel", 'exports_files(["{}"])\n'.format(name))
 
 def _nixpy_binary_repository_impl(rctx):
-    _download_binary(rctx, rctx.attr.urls, rctx.attr.sha256)
+    download_binary(rctx, rctx.attr.urls, rctx.attr.sha256)
 
 nixpy_binary_repository = repository_rule(
     implementation = _nixpy_binary_repository_impl,
@@ -195,7 +210,7 @@ def _nixpy_release_binary_repository_impl(rctx):
     binary = release.binaries.get(rctx.attr.platform)
     if not binary:
         fail("{}: nixpy {} has no prebuilt binary for {}".format(name, release.version, rctx.attr.platform))
-    _download_binary(rctx, binary.urls, binary.sha256)
+    download_binary(rctx, binary.urls, binary.sha256)
 
 nixpy_release_binary_repository = repository_rule(
     implementation = _nixpy_release_binary_repository_impl,

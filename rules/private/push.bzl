@@ -37,6 +37,19 @@ def _tags_file(ctx):
     )
     return out
 
+NixPyPushInfo = provider(
+    doc = "A nixpy_push target, for run targets that act on what it pushes (nixpy_sign).",
+    fields = {
+        "image": "NixPyImageInfo: the image it pushes.",
+        "image_label": "Label: the image target.",
+        "insecure": "bool: the registry may be plain HTTP or have an unverified certificate.",
+    },
+)
+
+def image_sbom(image):
+    """Returns the image's SBOM (`<name>.sbom`, CycloneDX JSON) File, or None for an image without one."""
+    return getattr(image, "sbom", None)
+
 def _nixpy_push_impl(ctx):
     image = ctx.attr.image[NixPyImageInfo]
     tags = _tags_file(ctx)
@@ -50,6 +63,9 @@ def _nixpy_push_impl(ctx):
     flags = []
     if ctx.attr.insecure:
         flags.append("--insecure")
+    sbom = image_sbom(image) if ctx.attr.sbom else None
+    if sbom:
+        flags.append("--sbom \"$(loc {})\"".format(sbom.short_path))
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,
@@ -66,8 +82,11 @@ def _nixpy_push_impl(ctx):
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags] + name_file).merge(nixpy_run_runfiles(ctx))
-    return [DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags]))]
+    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest, tags] + name_file + ([sbom] if sbom else [])).merge(nixpy_run_runfiles(ctx))
+    return [
+        DefaultInfo(executable = script, runfiles = runfiles, files = depset([script, tags])),
+        NixPyPushInfo(image = image, image_label = ctx.attr.image.label, insecure = ctx.attr.insecure),
+    ]
 
 nixpy_push = rule(
     implementation = _nixpy_push_impl,
@@ -76,7 +95,11 @@ nixpy_push = rule(
 
 Only the blobs the registry lacks are uploaded; credentials come from the Docker config (~/.docker/config.json and
 its credential helpers). Prints REPOSITORY@sha256:... Arguments after `--` go to `nixpy push`, e.g. `--repository`
-to push elsewhere, `--tag`, `--digest-file`.""",
+to push elsewhere, `--tag`, `--digest-file`.
+
+The image's SBOM (`<name>.sbom`) goes along as an OCI 1.1 referrer of the pushed manifest (artifactType
+`application/vnd.cyclonedx+json`): through the registry's Referrers API, or the referrers tag `sha256-<hex>` where
+the registry lacks it; `oras discover`, `crane` and scanners find it there. `sbom = False` leaves it out.""",
     attrs = {
         "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to push (py_nix_image or nix_image)."),
         "insecure": attr.bool(doc = "Allow a registry over plain HTTP or with an unverified certificate."),
@@ -86,6 +109,10 @@ to push elsewhere, `--tag`, `--digest-file`.""",
         "repository": attr.string(
             mandatory = True,
             doc = "HOST/REPOSITORY to push to, e.g. ghcr.io/acme/app. Ending in / (ghcr.io/acme/), it is completed with the Python project's name from pyproject.toml.",
+        ),
+        "sbom": attr.bool(
+            default = True,
+            doc = "Push the image's SBOM as an OCI 1.1 referrer of the image (the Referrers API, or the referrers tag schema where the registry lacks it), when the image has one.",
         ),
         "_stamp": attr.label(default = "//rules/private:stamp"),
         "_template": attr.label(default = "//rules/private:push.sh.tpl", allow_single_file = True),

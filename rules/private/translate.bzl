@@ -41,18 +41,21 @@ def _py_nix_translate_impl(ctx):
         inputs.append(ctx.file.artifacts)
     project_name = ctx.actions.declare_file(name.removesuffix(".nix") + ".project_name")
     args.add("--project-name-out", project_name)
+    distributions = ctx.actions.declare_file(name.removesuffix(".nix") + ".distributions.json")
+    args.add("--distributions-out", distributions)
     args.add("-o", out)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = inputs,
-        outputs = [out, project_name],
+        outputs = [out, project_name, distributions],
         mnemonic = "NixPyTranslate",
         progress_message = "Translating %{label} to Nix",
     )
     return [
         DefaultInfo(files = depset([out])),
         NixPyExprInfo(
+            distributions = distributions,
             nix_file = out,
             project_name = project_name,
             pyproject = ctx.file.pyproject,
@@ -62,7 +65,10 @@ def _py_nix_translate_impl(ctx):
 
 py_nix_translate = rule(
     implementation = _py_nix_translate_impl,
-    doc = "Translates a Python project's pyproject.toml (and lock file) into a Nix expression with `nixpy translate`.",
+    doc = """Translates a Python project's pyproject.toml (and lock file) into a Nix expression with `nixpy translate`.
+
+Besides `NAME.nix` it writes `NAME.distributions.json`, the locked distributions the expression builds (name,
+version, artifact URL and sha256, the lock's edges), from which an image's SBOM lists them.""",
     attrs = {
         "artifacts": attr.label(
             allow_single_file = [".toml"],

@@ -51,7 +51,11 @@ def _push_test_impl(ctx):
     subs = template.substitutions
     _assert_image_runfiles(env, subs, "push_image")
     asserts.equals(env, "'registry.example/acme/app'", subs.get("{repository}"), "{repository}, shell-quoted")
-    asserts.equals(env, "", subs.get("{flags}"), "{flags} without insecure")
+
+    # The image's SBOM goes along as its referrer, a runfile.
+    sbom = pkg_path(env, "push_image.sbom")
+    asserts.equals(env, "--sbom \"$(loc {})\"".format(sbom), subs.get("{flags}"), "{flags} without insecure")
+    assert_contains(env, _runfiles(env), sbom, "runfiles")
     asserts.equals(env, "", subs.get("{name_file}"), "{name_file} with a full repository")
 
     # The tags file, one tag a line, is a runfile and an output; unstamped, it is written as it is.
@@ -96,10 +100,20 @@ def _push_insecure_test_impl(ctx):
     env = analysistest.begin(ctx)
     template = _script(env)
     if template:
-        asserts.equals(env, "--insecure", template.substitutions.get("{flags}"), "{flags}")
+        asserts.equals(env, "--insecure --sbom \"$(loc {})\"".format(pkg_path(env, "push_image.sbom")), template.substitutions.get("{flags}"), "{flags}")
     return analysistest.end(env)
 
 nixpy_push_insecure_test = analysistest.make(_push_insecure_test_impl)
+
+def _push_without_sbom_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    template = _script(env)
+    if template:
+        asserts.equals(env, "", template.substitutions.get("{flags}"), "{flags} with sbom = False")
+        asserts.false(env, pkg_path(env, "push_image.sbom") in _runfiles(env), "the SBOM is no runfile with sbom = False")
+    return analysistest.end(env)
+
+nixpy_push_without_sbom_test = analysistest.make(_push_without_sbom_test_impl)
 
 def _push_project_repository_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -186,6 +200,13 @@ def push_test_suite(name):
         tags = FIXTURE_TAGS,
     )
     nixpy_push(
+        name = "push_without_sbom",
+        image = ":push_image",
+        repository = "registry.example/acme/app",
+        sbom = False,
+        tags = FIXTURE_TAGS,
+    )
+    nixpy_push(
         name = "push_project_repository",
         image = ":push_app_image",
         repository = "registry.example/acme/",
@@ -218,6 +239,7 @@ def push_test_suite(name):
     nixpy_push_test(name = "nixpy_push_test", target_under_test = ":push", image = ":push_image")
     nixpy_push_stamped_test(name = "nixpy_push_stamped_test", target_under_test = ":push_stamped")
     nixpy_push_insecure_test(name = "nixpy_push_insecure_test", target_under_test = ":push_insecure")
+    nixpy_push_without_sbom_test(name = "nixpy_push_without_sbom_test", target_under_test = ":push_without_sbom")
     nixpy_push_project_repository_test(
         name = "nixpy_push_project_repository_test",
         target_under_test = ":push_project_repository",
@@ -250,6 +272,7 @@ def push_test_suite(name):
             ":nixpy_push_test",
             ":nixpy_push_stamped_test",
             ":nixpy_push_insecure_test",
+            ":nixpy_push_without_sbom_test",
             ":nixpy_push_project_repository_test",
             ":nixpy_push_project_repository_without_project_test",
             ":nixpy_push_not_image_test",

@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/nixpy/rules_nixpy/tools/testinputs"
@@ -29,7 +34,48 @@ func TestMain(m *testing.M) {
 	}
 	releaseDir = dir
 	os.Setenv("NIXPY_VERSIONS_FILE", filepath.Join(dir, "versions.json"))
+	if err := useRigCosign(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
 	testinputs.Main(m, ".")
+}
+
+// useRigCosign points the cosign toolchain at the rig's cosign (dev/setup builds it; GitHub's release binaries
+// are out of reach): a versions file with a file:// URL, through NIXPY_COSIGN_VERSIONS_FILE, as nixpy's is. A rig
+// without cosign leaves rules_nixpy's pins in place, and the tests that sign fail on the missing cosign.
+func useRigCosign(dir string) error {
+	bin, err := exec.LookPath("cosign")
+	if err != nil {
+		return nil
+	}
+	platform := runtime.GOOS + "_" + runtime.GOARCH
+	link := filepath.Join(dir, "cosign_"+platform)
+	if err := os.Symlink(bin, link); err != nil {
+		return err
+	}
+	f, err := os.Open(bin)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("hashing %s: %w", bin, err)
+	}
+	versions, err := json.Marshal(map[string]any{
+		"version": "rig",
+		"urls":    []string{"file://" + dir + "/cosign_{platform}"},
+		"sha256":  map[string]string{platform: hex.EncodeToString(h.Sum(nil))},
+	})
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(dir, "cosign_versions.json")
+	if err := os.WriteFile(file, versions, 0o644); err != nil {
+		return err
+	}
+	return os.Setenv("NIXPY_COSIGN_VERSIONS_FILE", file)
 }
 
 // buildRelease runs dev/release into examples/scratch_release with file:// URLs to it.

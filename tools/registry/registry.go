@@ -42,6 +42,8 @@ type Options struct {
 	// Backoff between retries; zero means a default of 6 tries from 1s, doubling.
 	Backoff remote.Backoff
 	Jobs    int
+	// SBOM, when set, is a CycloneDX JSON file pushed as an OCI 1.1 referrer of the image (see Result.SBOM).
+	SBOM string
 }
 
 // Result is a finished push.
@@ -54,6 +56,8 @@ type Result struct {
 	// BlobsUploaded, BlobsExisting and BlobsMounted count the blobs (layers and config) by how
 	// they reached the registry.
 	BlobsUploaded, BlobsExisting, BlobsMounted int64
+	// SBOM is REPO@sha256:... of the SBOM artifact referring to the image, when one was pushed.
+	SBOM *name.Digest
 }
 
 // Report is a push's Result as `nixpy push --report-file` writes it, for tools that act on pushes.
@@ -66,15 +70,21 @@ type Report struct {
 	BlobsUploaded int64  `json:"blobs_uploaded"`
 	BlobsExisting int64  `json:"blobs_existing"`
 	BlobsMounted  int64  `json:"blobs_mounted"`
+	// SBOM is REPO@sha256:... of the SBOM referrer, if one was pushed.
+	SBOM string `json:"sbom,omitempty"`
 }
 
 // Report describes the result for --report-file.
 func (r *Result) Report() Report {
-	return Report{
+	rep := Report{
 		Reference: r.Ref.String(), Digest: r.Ref.DigestStr(),
 		UploadedBytes: r.UploadedBytes, TotalBytes: r.TotalBytes,
 		BlobsUploaded: r.BlobsUploaded, BlobsExisting: r.BlobsExisting, BlobsMounted: r.BlobsMounted,
 	}
+	if r.SBOM != nil {
+		rep.SBOM = r.SBOM.String()
+	}
+	return rep
 }
 
 // retryCodes are the answers worth retrying: the registry or a proxy in front of it had a bad moment.
@@ -111,6 +121,12 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("--tag %q: %w", t, err)
 		}
 		tags = append(tags, tag)
+	}
+	var sbom v1.Image
+	if opts.SBOM != "" {
+		if sbom, err = sbomArtifact(img, opts.SBOM); err != nil {
+			return nil, err
+		}
 	}
 	blobs := &blobTracker{blobs: map[string]*blobUpload{}}
 	if img, err = pushable(img, repo, opts.MountFrom, nameOpts, blobs); err != nil {
@@ -154,6 +170,18 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pushing %s to %s: %w", opts.Image, repo, explain.explain(err))
 	}
+	res := &Result{
+		Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load(),
+		BlobsUploaded: counter.uploaded.Load(), BlobsExisting: counter.existing.Load(), BlobsMounted: counter.mounted.Load(),
+	}
+	// The SBOM goes before the tags, so that an image found by a tag has its SBOM; its blobs are not
+	// counted among the image's.
+	if sbom != nil {
+		if res.SBOM, err = pushReferrer(repo, sbom, append(remoteOpts, remote.WithTransport(counter.next))); err != nil {
+			return nil, fmt.Errorf("pushing the SBOM %s of %s: %w", opts.SBOM, ref, explain.explain(err))
+		}
+		fmt.Fprintf(progress, "pushed the SBOM of %s as its referrer %s\n", ref, res.SBOM)
+	}
 	// Tagging PUTs the same manifest under each tag: no blob moves again.
 	for _, tag := range tags {
 		if err := remote.Tag(tag, img, remoteOpts...); err != nil {
@@ -161,11 +189,8 @@ func Push(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	fmt.Fprintf(progress, "pushed %s: blobs %s; %s uploaded of %s (%d of %d bytes)\n",
-		ref, counter.blobs(), layering.HumanSize(counter.sent.Load()), layering.HumanSize(total.Load()), counter.sent.Load(), total.Load())
-	return &Result{
-		Ref: ref, UploadedBytes: counter.sent.Load(), TotalBytes: total.Load(),
-		BlobsUploaded: counter.uploaded.Load(), BlobsExisting: counter.existing.Load(), BlobsMounted: counter.mounted.Load(),
-	}, nil
+		ref, counter.blobs(), layering.HumanSize(res.UploadedBytes), layering.HumanSize(res.TotalBytes), res.UploadedBytes, res.TotalBytes)
+	return res, nil
 }
 
 // pushImage is the image as remote.Write sees it: its blobs count their upload attempts, and

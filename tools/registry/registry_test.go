@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,6 +205,10 @@ func TestPushMountsFromAnotherRepository(t *testing.T) {
 
 func TestPushBadInput(t *testing.T) {
 	dir := t.TempDir()
+	spdx := filepath.Join(dir, "spdx.json")
+	if err := os.WriteFile(spdx, []byte(`{"spdxVersion":"SPDX-2.3"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		opts    Options
@@ -212,6 +217,8 @@ func TestPushBadInput(t *testing.T) {
 		{"no layout", Options{Image: filepath.Join(dir, "nope"), Repository: "127.0.0.1:1/x"}, "not a usable OCI image layout"},
 		{"bad repository", Options{Image: newApp(t).build(t, "x"), Repository: "UPPER CASE"}, `--repository "UPPER CASE"`},
 		{"credentials in the repository", Options{Image: newApp(t).build(t, "y"), Repository: "me:hunter2@127.0.0.1:1/x"}, "without user, password or digest"},
+		{"SBOM missing", Options{Image: newApp(t).build(t, "z"), Repository: "127.0.0.1:1/x", SBOM: filepath.Join(dir, "nope.sbom")}, "--sbom: open"},
+		{"SBOM not CycloneDX", Options{Image: newApp(t).build(t, "w"), Repository: "127.0.0.1:1/x", SBOM: spdx}, `bomFormat is "", want "CycloneDX"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nixpy/rules_nixpy/tools/nixexpr/nixexprtest"
@@ -46,6 +47,11 @@ var goldenCases = []goldenCase{
 
 func (c goldenCase) translate(t testing.TB) []byte {
 	t.Helper()
+	return c.run(t).Nix
+}
+
+func (c goldenCase) run(t testing.TB) *Result {
+	t.Helper()
 	py := readInput(t, filepath.Join("testdata", c.dir, "pyproject.toml"))
 	var lock *Input
 	if c.lock != "" {
@@ -59,7 +65,7 @@ func (c goldenCase) translate(t testing.TB) []byte {
 	}
 	// Local packages' pyproject.toml files lie beside the case's lock.
 	opts.ReadFile = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", c.dir, name)) }
-	out, err := Translate(py, lock, opts)
+	out, err := Run(py, lock, opts)
 	if err != nil {
 		t.Fatalf("%s/%s: %v", c.dir, c.out, err)
 	}
@@ -86,6 +92,36 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("output fails the structural check: %v", err)
 			}
 			path := filepath.Join("testdata", c.dir, c.out)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the translation; run go -C tools test ./translate -update and review the diff", path)
+			}
+		})
+	}
+}
+
+// TestGoldenDistributions: a lock-mode translation's distributions.json, beside its expression, lists the
+// distributions the expression builds with the artifacts it fetches (after URL rewrites) and the lock's edges.
+func TestGoldenDistributions(t *testing.T) {
+	for _, c := range goldenCases {
+		if c.opts.Mode != "lock" {
+			continue
+		}
+		t.Run(c.dir+"/"+c.out, func(t *testing.T) {
+			got, err := c.run(t).Distributions.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", c.dir, strings.TrimSuffix(c.out, ".nix")+".distributions.json")
 			if *update {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
 					t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nixpy/rules_nixpy/tools/lockdist"
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pep440"
 	"github.com/nixpy/rules_nixpy/tools/pep508"
@@ -76,6 +77,23 @@ type Options struct {
 
 // Translate returns the Nix expression for a project. lock may be nil in nixpkgs mode.
 func Translate(pyprojectIn Input, lockIn *Input, opts Options) ([]byte, error) {
+	r, err := Run(pyprojectIn, lockIn, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.Nix, nil
+}
+
+// Result is a translation's output.
+type Result struct {
+	// Nix is the Nix expression.
+	Nix []byte
+	// Distributions are the locked distributions the expression builds (none in nixpkgs mode).
+	Distributions *lockdist.Manifest
+}
+
+// Run translates a project and returns the expression with the distributions it pins.
+func Run(pyprojectIn Input, lockIn *Input, opts Options) (*Result, error) {
 	t, err := newTranslation(pyprojectIn, lockIn, opts)
 	if err != nil {
 		return nil, err
@@ -83,7 +101,34 @@ func Translate(pyprojectIn Input, lockIn *Input, opts Options) ([]byte, error) {
 	if err := t.resolve(); err != nil {
 		return nil, err
 	}
-	return t.emit(), nil
+	return &Result{Nix: t.emit(), Distributions: t.distributions()}, nil
+}
+
+// distributions lists the lock-mode closure's packages with their chosen artifacts and the lock's
+// edges, the cycle edges the expression leaves out among them.
+func (t *translation) distributions() *lockdist.Manifest {
+	m := &lockdist.Manifest{Python: fmt.Sprintf("%d.%d", t.target.PythonMajor, t.target.PythonMinor)}
+	if t.opts.Mode != "lock" {
+		return m
+	}
+	for _, name := range sortedKeys(t.nodes) {
+		n := t.nodes[name]
+		d := lockdist.Distribution{Name: n.pkg.Name, Version: n.pkg.Version,
+			Dependencies: append(sortedKeys(n.deps), n.cut...)}
+		switch {
+		case n.local != nil:
+			d.Source = lockdist.Local
+			if d.Version == "" {
+				d.Version = n.local.Version
+			}
+		case n.pkg.Git != nil:
+			d.Source, d.URL, d.Rev = lockdist.Git, n.pkg.Git.URL, n.pkg.Git.Rev
+		default:
+			d.Source, d.URL, d.SHA256 = lockdist.Registry, n.artifact.URL, n.artifact.SHA256
+		}
+		m.Distributions = append(m.Distributions, d)
+	}
+	return m
 }
 
 type translation struct {

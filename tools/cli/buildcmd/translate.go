@@ -30,6 +30,7 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	var rewrites cli.ListFlag
 	fs.Var(&rewrites, "url-rewrite", "fetch artifact URLs that start with FROM from TO instead, given as `FROM=TO` (repeatable; the longest FROM wins)")
 	out := fs.String("o", "", "write the Nix expression here (required)")
+	distsOut := fs.String("distributions-out", "", "also write the locked distributions (name, version, artifact URL and hash, the lock's edges) as JSON to this file, for nixpy sbom")
 	nameOut := fs.String("project-name-out", "", "also write the project's PEP 503 name to this file (rules use it as a repository's default tail)")
 	positional, err := cli.ParseFlags(fs, args)
 	if err != nil {
@@ -85,13 +86,18 @@ func runTranslate(args []string, stdout, stderr io.Writer) error {
 	// the heap of a huge lock.
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(256 << 20)
-	nix, err := translate.Translate(py, lock, opts)
+	result, err := translate.Run(py, lock, opts)
 	if err != nil {
 		return err
 	}
 	// renameio writes aside and renames a finished file into place: no partial output.
-	if err := renameio.WriteFile(*out, nix, 0o644); err != nil {
+	if err := renameio.WriteFile(*out, result.Nix, 0o644); err != nil {
 		return fmt.Errorf("-o %s: %w", *out, err)
+	}
+	if *distsOut != "" {
+		if err := result.Distributions.Write(*distsOut); err != nil {
+			return fmt.Errorf("--distributions-out %s: %w", *distsOut, err)
+		}
 	}
 	if *nameOut != "" {
 		// Translate has accepted the file, so it parses.

@@ -1,4 +1,4 @@
-// Package runcmd holds nixpy's subcommands that `bazel run` targets and users run: push, load, ci and
+// Package runcmd holds nixpy's subcommands that `bazel run` targets and users run: push, load, ci, sign and
 // resolve, which talk to registries, the Docker engine, Bazel and package indexes.
 package runcmd
 
@@ -11,5 +11,6 @@ func Commands() map[string]cli.Command {
 		"push":    {Summary: "push an image layout to a registry, only the blobs it lacks", Run: runPush},
 		"load":    {Summary: "load an image layout into the local Docker engine", Run: runLoad},
 		"ci":      {Summary: "build and push the images changed between two commits, with the commit as tag", Run: runCI},
+		"sign":    {Summary: "sign a pushed image with cosign and attest its SBOM and provenance (nixpy_sign)", Run: runSign},
 	}
 }

@@ -18,7 +18,7 @@ import (
 )
 
 func runPush(args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--tags-file F] [--digest-file F] [--report-file F] [--insecure]", stderr)
+	fs := cli.NewFlagSet("push", "--image DIR --repository HOST/REPO [--tag T]... [--tags-file F] [--digest-file F] [--report-file F] [--sbom F] [--insecure]", stderr)
 	image := fs.String("image", "", "OCI image layout `DIR` from nixpy image (required)")
 	repository := fs.String("repository", "", "HOST/REPO to push to (required); credentials come from the Docker config and its helpers")
 	var tags cli.ListFlag
@@ -26,6 +26,7 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 	tagsFile := fs.String("tags-file", "", "also tag with each line of `FILE` (nixpy_push's remote_tags); a tag that still holds a {KEY}, left by a build without --stamp, is skipped with a note")
 	digestFile := fs.String("digest-file", "", "write the pushed manifest digest (sha256:...) to this file")
 	reportFile := fs.String("report-file", "", "write what the push did (reference, digest, bytes and blobs uploaded) to this file as JSON")
+	sbom := fs.String("sbom", "", "push this CycloneDX JSON `FILE` as an OCI 1.1 referrer of the image (Referrers API, or the sha256-HEX referrers tag where the registry lacks it)")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
 	mountFrom := fs.String("mount-from", "", "HOST/REPO on the same registry to mount layers from instead of uploading them")
 	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
@@ -56,6 +57,7 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 		Insecure:   *insecure,
 		Progress:   stderr,
 		Jobs:       *jobs,
+		SBOM:       *sbom,
 	})
 	if err != nil {
 		return err

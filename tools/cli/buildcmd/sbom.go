@@ -1,0 +1,98 @@
+package buildcmd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/google/renameio/v2"
+
+	"github.com/nixpy/rules_nixpy/tools/cli"
+	"github.com/nixpy/rules_nixpy/tools/closure"
+	"github.com/nixpy/rules_nixpy/tools/lockdist"
+	"github.com/nixpy/rules_nixpy/tools/nixstore"
+	"github.com/nixpy/rules_nixpy/tools/ociimage"
+	"github.com/nixpy/rules_nixpy/tools/sbom"
+)
+
+func runSBOM(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("sbom", "--closure closure.json --top-file FILE --digest-file FILE --name NAME --out FILE [flags]", stderr)
+	closureFile := fs.String("closure", "", "the image's closure.json (required)")
+	topFile := fs.String("top-file", "", "`FILE` holding the built store path, such as nixpy_nix_build's out_path (required)")
+	packagesFile := fs.String("packages", "", "`FILE` from nixpy nix-build --packages-out: the extra packages the image holds")
+	distsFile := fs.String("distributions", "", "`FILE` from nixpy translate --distributions-out: the locked Python distributions")
+	digestFile := fs.String("digest-file", "", "`FILE` holding the image manifest's digest, from nixpy assemble --digest-out (required)")
+	name := fs.String("name", "", "the image's name, for the subject's pkg:oci purl (required)")
+	storeDir := fs.String("store-dir", "", "read the distributions' metadata from this directory (default: the closure's store directory)")
+	out := fs.String("out", "", "write the CycloneDX 1.6 JSON SBOM to `FILE` (required)")
+	rest, err := cli.ParseFlags(fs, args)
+	if err != nil {
+		return cli.HelpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
+	case *closureFile == "" || *topFile == "" || *digestFile == "" || *name == "" || *out == "":
+		return cli.UsageError(fs, "--closure, --top-file, --digest-file, --name and --out are required")
+	}
+	in := sbom.Input{Name: *name, Metadata: sbom.StoreMetadata(*storeDir)}
+	if in.Closure, err = closure.Read(*closureFile); err != nil {
+		return err
+	}
+	top, err := readLine(*topFile)
+	if err != nil {
+		return fmt.Errorf("--top-file: %w", err)
+	}
+	in.Roots = []string{top}
+	if in.Digest, err = readLine(*digestFile); err != nil {
+		return fmt.Errorf("--digest-file: %w", err)
+	}
+	if *packagesFile != "" {
+		var pkgs []ociimage.Package
+		if err := ociimage.ReadJSON(*packagesFile, &pkgs); err != nil {
+			return fmt.Errorf("--packages: %w", err)
+		}
+		for _, p := range pkgs {
+			in.Roots = append(in.Roots, p.Path)
+		}
+	}
+	if *distsFile != "" {
+		if in.Distributions, err = lockdist.Read(*distsFile); err != nil {
+			return fmt.Errorf("--distributions: %w", err)
+		}
+		if *storeDir == "" {
+			// The licenses are read from the distributions' store paths, which a build from a cache
+			// may not have on this machine.
+			missing := nixstore.Missing(in.Closure.Paths, in.Closure.StoreDir())
+			if len(missing) > 0 {
+				if err := (nixstore.Tools{}).Realise(context.Background(), missing, stderr); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	bom, err := sbom.Build(in)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := sbom.Write(&buf, bom); err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("--out %s: %w", *out, err)
+	}
+	return nil
+}
+
+// readLine reads a file of one line, such as an out_path or a digest.
+func readLine(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(data)), nil
+}
