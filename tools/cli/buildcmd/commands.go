@@ -18,5 +18,6 @@ func Commands() map[string]cli.Command {
 		"assemble":  {Summary: "nixpy image's last step: write the image layout from the built layers", Run: runAssemble},
 		"stamp":     {Summary: "replace {KEY} in a file by Bazel's workspace status values (nixpy_push's remote tags)", Run: runStamp},
 		"archive":   {Summary: "write an image layout as one OCI archive tar file", Run: runArchive},
+		"explain":   {Summary: "describe an image's layers (digests, sizes, store paths, why, what other images share) as JSON and Markdown", Run: runExplain},
 	}
 }
