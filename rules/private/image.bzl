@@ -54,7 +54,8 @@ def _plan_args(ctx, info):
         inputs.append(info.packages)
 
     # Stamped builds expand {KEY} from the workspace status; unstamped ones stay reproducible. An image
-    # that names no key does not take the status files, so a new commit does not rebuild it.
+    # that names no key and derives no metadata does not take the status files, so a new commit does not
+    # rebuild it.
     stamped = ctx.attr._stamp[StampSettingInfo].value
     metadata = ctx.attr.oci_metadata == "always" or (ctx.attr.oci_metadata == "stamped" and stamped)
     if metadata:
