@@ -172,7 +172,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "Digest %s, %s compressed.", code(l.Digest), layering.HumanSize(l.Size))
 		}
 		if len(l.Paths) > 0 {
-			fmt.Fprintf(&b, " %d store paths, %s unpacked.", len(l.Paths), layering.HumanSize(l.StoreSize))
+			fmt.Fprintf(&b, " %s, %s unpacked.", count(len(l.Paths), "store path"), layering.HumanSize(l.StoreSize))
 		}
 		fmt.Fprintf(&b, " Why here: %s.", l.Why)
 		if len(l.SharedWith) > 0 {
@@ -197,6 +197,14 @@ func unpacked(l Layer) string {
 		return "–"
 	}
 	return layering.HumanSize(l.StoreSize)
+}
+
+// count is n things, "1 store path", "2 store paths".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // short abbreviates a digest to the 12 hex digits people compare by eye.
