@@ -79,6 +79,8 @@ def py_nix_image(
         packages = [],
         ref_name = None,
         environment = False,
+        oci_metadata = "stamped",
+        explain_compare = [],
         **kwargs):
     """A layered OCI image of a Python project, built by Nix from its pyproject.toml and lock file.
 
@@ -148,6 +150,13 @@ def py_nix_image(
         -m module`, `IMAGE script.py` and `IMAGE` alone (a REPL) go to python, while a command given first runs
         as it is (`IMAGE python -c ...`, `IMAGE flask run`, any program of the environment's bin/); PATH starts
         with the environment's bin/ unless `env` sets PATH.
+      oci_metadata: When the image gets the standard org.opencontainers.image.* labels and annotations
+        (title, description, version, licenses, url, source from pyproject.toml; revision, created and a
+        remote's source from the workspace status): "stamped" (only in --stamp builds, so unstamped digests do
+        not change), "always" (pyproject's in every build) or "off". `labels` and `annotations` override them.
+        See nix_image.
+      explain_compare: Other images whose layers the output group `explain` (NAME.explain.md and .json, a
+        table per layer) marks as shared with this one's; see nix_image and docs/layers.md.
       **kwargs: Common attributes (visibility, tags, testonly) for the image target.
     """
     if mode == None:
@@ -202,5 +211,8 @@ def py_nix_image(
         max_layers = max_layers,
         base = base,
         ref_name = ref_name,
+        pyproject = pyproject,
+        oci_metadata = oci_metadata,
+        explain_compare = explain_compare,
         **kwargs
     )

@@ -54,8 +54,16 @@ def _plan_args(ctx, info):
         inputs.append(info.packages)
 
     # Stamped builds expand {KEY} from the workspace status; unstamped ones stay reproducible. An image
-    # that names no key does not take the status files, so a new commit does not rebuild it.
-    if ctx.attr._stamp[StampSettingInfo].value and _names_status_key(ctx):
+    # that names no key and derives no metadata does not take the status files, so a new commit does not
+    # rebuild it.
+    stamped = ctx.attr._stamp[StampSettingInfo].value
+    metadata = ctx.attr.oci_metadata == "always" or (ctx.attr.oci_metadata == "stamped" and stamped)
+    if metadata:
+        args.add("--oci-metadata")
+        if ctx.file.pyproject:
+            args.add("--pyproject", ctx.file.pyproject)
+            inputs.append(ctx.file.pyproject)
+    if stamped and (metadata or _names_status_key(ctx)):
         args.add("--stamp", ctx.info_file)
         args.add("--stamp", ctx.version_file)
         inputs += [ctx.info_file, ctx.version_file]
@@ -85,6 +93,12 @@ def _plan_args(ctx, info):
         args.add("--ref-name", ref_name)
     args.add_all(ctx.attr.ports, before_each = "--port")
     return args, inputs
+
+def _label_text(label):
+    """The label as people write it: //pkg:name in the main repository."""
+    if not label.workspace_name:
+        return "//{}:{}".format(label.package, label.name)
+    return str(label)
 
 def _base_layout(ctx):
     """The base image's OCI layout: the directory `--base` names and a depset of the files it needs.
@@ -132,8 +146,10 @@ def _nix_image_impl(ctx):
     slots = range(ctx.attr.max_layers)
     config = ctx.actions.declare_file(ctx.label.name + ".plan/config.json")
     specs = [ctx.actions.declare_file("{}.plan/layer_{}.json".format(ctx.label.name, i)) for i in slots]
+    explain_plan = ctx.actions.declare_file(ctx.label.name + ".plan/explain.json")
     args, inputs = _plan_args(ctx, info)
     args.add("--config-out", config)
+    args.add("--explain-json", explain_plan)
     args.add_all(specs, before_each = "--layer-out")
     if base:
         args.add("--base", base)
@@ -141,7 +157,7 @@ def _nix_image_impl(ctx):
         executable = nixpy_tool(ctx),
         arguments = [args],
         inputs = depset(inputs, transitive = [base_inputs]),
-        outputs = [config] + specs,
+        outputs = [config, explain_plan] + specs,
         mnemonic = "NixPyImagePlan",
         progress_message = "Planning the layers of %{label}",
         execution_requirements = _LOCAL,
@@ -235,13 +251,34 @@ def _nix_image_impl(ctx):
         progress_message = "Archiving OCI image %{label}",
     )
 
+    # The layers described for people, built only when the output group explain is asked for.
+    explain_json = ctx.actions.declare_file(ctx.label.name + ".explain.json")
+    explain_md = ctx.actions.declare_file(ctx.label.name + ".explain.md")
+    eargs = ctx.actions.args()
+    eargs.add("explain")
+    eargs.add("--plan", explain_plan)
+    eargs.add("--layout", layout.path)
+    eargs.add("--name", _label_text(ctx.label))
+    for other in ctx.attr.explain_compare:
+        eargs.add("--other", "{}={}".format(_label_text(other.label), other[NixPyImageInfo].layout.path))
+    eargs.add("--json-out", explain_json)
+    eargs.add("--markdown-out", explain_md)
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = [eargs],
+        inputs = [explain_plan, layout] + [other[NixPyImageInfo].layout for other in ctx.attr.explain_compare],
+        outputs = [explain_json, explain_md],
+        mnemonic = "NixPyImageExplain",
+        progress_message = "Describing the layers of %{label}",
+    )
+
     # The default output is the layout alone, one directory as rules_oci's oci_image gives: rules_oci's
     # oci_push, oci_load and oci_image's base, and rules_img's image_manifest_from_oci_layout, take a
     # target of exactly one file. The digest and the tarball are output groups of their own.
     return [
         DefaultInfo(files = depset([layout])),
         NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name, sbom = sbom),
-        OutputGroupInfo(digest = depset([digest]), oci_tarball = depset([tarball]), sbom = depset([sbom])),
+        OutputGroupInfo(digest = depset([digest]), explain = depset([explain_json, explain_md]), oci_tarball = depset([tarball]), sbom = depset([sbom])),
     ]
 
 nix_image = rule(
@@ -270,7 +307,10 @@ the target as it is. `NAME.digest`, the manifest's digest (sha256:...), is the o
 `bazel build --output_groups=+digest //app:image`, or a filegroup with `output_group = "digest"`. The output
 group `oci_tarball` is `NAME.oci.tar`, the same layout as one deterministic tar file (an OCI archive, for
 podman load, skopeo's oci-archive: or a rule that wants a file), built only when asked for
-(mnemonic NixPyImageArchive).
+(mnemonic NixPyImageArchive). The output group `explain` describes the layers for people (mnemonic
+NixPyImageExplain): `NAME.explain.json` and `NAME.explain.md`, the Markdown a table per layer of its digest,
+size, store paths with their sizes, why it sits where it does, and what it shares with the base image and with
+the images of `explain_compare`: `bazel build --output_groups=explain //app:image`; see docs/layers.md.
 
 The output group `sbom` is `NAME.sbom`, the image's software bill of materials as CycloneDX 1.6 JSON
 (`nixpy sbom`, mnemonic NixPySBOM): every store path of the closure with its name, version and narHash, every
@@ -290,9 +330,28 @@ system; the build fails, naming the platforms it has, when there is none."""),
         "cmd": attr.string_list(doc = "The image's default arguments."),
         "entrypoint": attr.string_list(doc = "The command the container runs; default: the one program in the built path's bin/, or of a Python project's several console scripts the main one (named like the project, else the first by name; `nix run`'s meta.mainProgram)."),
         "env": attr.string_dict(doc = "Environment variables of the image."),
+        "explain_compare": attr.label_list(
+            providers = [NixPyImageInfo],
+            doc = "Other images (nix_image or py_nix_image targets) whose layers the output group `explain` compares this image's with: a layer one of them has too is marked as shared with it, e.g. the other apps of a monorepo on the same nixpkgs.",
+        ),
         "labels": attr.string_dict(doc = "OCI config labels. With --stamp, {KEY} in a value is replaced by a workspace status value, e.g. {\"org.opencontainers.image.revision\": \"{STABLE_GIT_COMMIT}\"}, and a {KEY} without one fails the build; unstamped builds keep the text as it is."),
         "max_layers": attr.int(default = MAX_LAYERS, doc = "At most this many layers, a base image's included (at least 2)."),
+        "oci_metadata": attr.string(
+            default = "stamped",
+            values = ["stamped", "always", "off"],
+            doc = """When to add the standard `org.opencontainers.image.*` values, as config labels (what
+`docker inspect` shows) and as manifest annotations (what registries and `crane manifest` show): title,
+description, version, licenses (PEP 639's SPDX expression), url (the Homepage URL) and source (the Source or
+Repository URL; PEP 753 label normalisation) from `pyproject`'s [project] or [tool.poetry] tables, and in a
+stamped build revision (STABLE_GIT_COMMIT, else BUILD_SCM_REVISION), created (BUILD_TIMESTAMP, as RFC 3339) and
+source (a remote URL: STABLE_GIT_REMOTE_URL, STABLE_REPO_URL or STABLE_GIT_URL, as https, credentials dropped)
+from the workspace status. A key set in `labels` or `annotations` keeps its value, in both places.
+"stamped" (the default): only in a `--stamp` build, so an unstamped image's digest stays what it was without
+them. "always": pyproject's values in every build (deterministic: they change the digest only when
+pyproject.toml does), the workspace status's when stamped. "off": none.""",
+        ),
         "ports": attr.string_list(doc = "Exposed ports: PORT or PORT/PROTOCOL."),
+        "pyproject": attr.label(allow_single_file = [".toml"], doc = "The Python project's pyproject.toml, whose metadata `oci_metadata` adds; py_nix_image passes its own."),
         "ref_name": attr.string(doc = """The image's name in the layout's index.json (the `org.opencontainers.image.ref.name`
 annotation of its manifest's descriptor), which tools that pick an image of an OCI layout by name take:
 `skopeo copy oci:bazel-bin/app/image.oci:NAME ...`, `umoci unpack --image bazel-bin/app/image.oci:NAME ...`.

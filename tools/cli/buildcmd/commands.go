@@ -20,5 +20,6 @@ func Commands() map[string]cli.Command {
 		"archive":    {Summary: "write an image layout as one OCI archive tar file", Run: runArchive},
 		"sbom":       {Summary: "write an image's CycloneDX SBOM: its store paths, the locked Python distributions and their licenses", Run: runSBOM},
 		"provenance": {Summary: "write the SLSA provenance predicate of an image (nixpy_sign attests it with cosign)", Run: runProvenance},
+		"explain":    {Summary: "describe an image's layers (digests, sizes, store paths, why, what other images share) as JSON and Markdown", Run: runExplain},
 	}
 }

@@ -11,7 +11,11 @@ import (
 
 	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
+	"github.com/nixpy/rules_nixpy/tools/layerreport"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
+	"github.com/nixpy/rules_nixpy/tools/ocimeta"
+	"github.com/nixpy/rules_nixpy/tools/pyproject"
+	"github.com/nixpy/rules_nixpy/tools/stamp"
 )
 
 // imageFlags are the flags that describe an image, shared by nixpy image (everything in one process)
@@ -19,9 +23,9 @@ import (
 type imageFlags struct {
 	closureFile, top, topFile, base, created, storeDir *string
 	workdir, user, system, project, projectFile        *string
-	packagesFile, refName                              *string
+	packagesFile, refName, pyproject                   *string
 	maxLayers                                          *int
-	binEntrypoint, pythonEnv                           *bool
+	binEntrypoint, pythonEnv, ociMetadata              *bool
 	entrypoint, cmd                                    cli.ArgvFlag
 	env, ports, symlinks, stamp                        cli.ListFlag
 	labels, annotations                                cli.MapFlag
@@ -50,6 +54,8 @@ func addImageFlags(fs *flag.FlagSet) *imageFlags {
 	f.packagesFile = fs.String("packages", "", "`FILE` from nixpy nix-build --packages-out: extra packages, in the closure, whose programs the root layer links into /bin (on PATH) and whose CA bundle and time zones it links at their conventional places")
 	f.refName = fs.String("ref-name", "", "name the image in index.json (org.opencontainers.image.ref.name), e.g. app or app:1.0, for skopeo's oci:DIR:NAME and umoci's --image DIR:NAME; the digest does not change")
 	addStampFlag(fs, &f.stamp)
+	f.ociMetadata = fs.Bool("oci-metadata", false, "add the org.opencontainers.image.* values (title, description, version, licenses, url, source; with --stamp revision, created and a remote's source) from --pyproject and the workspace status as config labels and manifest annotations, under the keys --label and --annotation leave unset")
+	f.pyproject = fs.String("pyproject", "", "the project's pyproject.toml `FILE`, which --oci-metadata reads")
 	f.base = fs.String("base", "", "OCI image layout to build on (default: an empty image)")
 	f.created = fs.String("created", "", "creation time and file mtime: RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else the epoch)")
 	f.storeDir = fs.String("store-dir", "", "read store paths from this directory (default: the closure's store directory)")
@@ -134,7 +140,39 @@ func (f *imageFlags) options() (ociimage.Options, error) {
 	if err := opts.Expand(x); err != nil {
 		return ociimage.Options{}, err
 	}
+	// Derived after the expansion: a description holding braces is text, not a placeholder.
+	if *f.ociMetadata {
+		derived, err := f.metadata(x)
+		if err != nil {
+			return ociimage.Options{}, err
+		}
+		opts.Labels, opts.Annotations = ocimeta.Merge(derived, opts.Labels, opts.Annotations)
+	}
 	return opts, nil
+}
+
+// metadata is what --oci-metadata derives: pyproject's values, then the workspace status's of a stamped build.
+func (f *imageFlags) metadata(x stamp.Expander) (map[string]string, error) {
+	var project map[string]string
+	if *f.pyproject != "" {
+		data, err := os.ReadFile(*f.pyproject)
+		if err != nil {
+			return nil, fmt.Errorf("--pyproject: %w", err)
+		}
+		m, err := pyproject.ParseMetadata(*f.pyproject, data)
+		if err != nil {
+			return nil, fmt.Errorf("--pyproject: %w", err)
+		}
+		project = ocimeta.FromProject(m)
+	}
+	if !x.Stamped {
+		return project, nil
+	}
+	status, err := ocimeta.FromStatus(x.Vars)
+	if err != nil {
+		return nil, fmt.Errorf("--stamp: %w", err)
+	}
+	return ocimeta.Combine(project, status), nil
 }
 
 // missing names the required flags not given, for the usage error.
@@ -148,6 +186,7 @@ func runImage(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "write the OCI image layout to this directory (required; replaced atomically)")
 	dockerArchive := fs.String("docker-archive", "", "also write a docker load tarball to `FILE`")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
+	explainJSON := fs.String("explain-json", "", "also write the layer plan as JSON to `FILE`: each layer's digest, size, store paths with their sizes and why it sits where it does")
 	jobs := fs.Int("jobs", 0, "layers compressed at once (default: one per CPU)")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
@@ -172,6 +211,15 @@ func runImage(args []string, stdout, stderr io.Writer) error {
 	if *explain {
 		if err := explainPlan(stdout, res.Plan, res.RootLayer); err != nil {
 			return err
+		}
+	}
+	if *explainJSON != "" {
+		report := layerreport.FromPlan(res.Plan, res.RootLayer)
+		if err := completeReport(report, *out, *out); err != nil {
+			return err
+		}
+		if err := writeReport(*explainJSON, report); err != nil {
+			return fmt.Errorf("--explain-json: %w", err)
 		}
 	}
 	fmt.Fprintf(stderr, "nixpy image: wrote %s: %d layers\n", *out, len(res.Layers))

@@ -1,14 +1,20 @@
 package buildcmd
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/renameio/v2"
 
 	"github.com/nixpy/rules_nixpy/tools/cli"
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
+	"github.com/nixpy/rules_nixpy/tools/layerreport"
 	"github.com/nixpy/rules_nixpy/tools/layertar"
 	"github.com/nixpy/rules_nixpy/tools/nixstore"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
@@ -26,6 +32,7 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 	var layerOuts cli.ListFlag
 	fs.Var(&layerOuts, "layer-out", "write the next layer's spec to `FILE`; repeat once per layer slot, bottom first: slots the plan leaves unused get an empty spec (required)")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
+	explainJSON := fs.String("explain-json", "", "write the layer plan as JSON to `FILE`, without the layers' digests: nixpy explain adds them from the assembled image")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return cli.HelpIsSuccess(err)
@@ -60,10 +67,127 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 	if err := ociimage.WriteJSON(*configOut, p.Config); err != nil {
 		return fmt.Errorf("--config-out: %w", err)
 	}
+	if *explainJSON != "" {
+		if err := writeReport(*explainJSON, layerreport.FromPlan(p.Plan, p.RootLayer)); err != nil {
+			return fmt.Errorf("--explain-json: %w", err)
+		}
+	}
 	if *explain {
 		return explainPlan(stdout, p.Plan, p.RootLayer)
 	}
 	return nil
+}
+
+// runExplain completes nixpy plan's --explain-json with the assembled image's digests, the base image's
+// layers and the layers other images share, as JSON and as Markdown.
+func runExplain(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("explain", "--plan FILE --layout DIR [--json-out FILE] [--markdown-out FILE] [flags]", stderr)
+	planFile := fs.String("plan", "", "the layer plan `FILE` from nixpy plan --explain-json (required)")
+	layoutDir := fs.String("layout", "", "the assembled image's OCI layout `DIR` (required)")
+	name := fs.String("name", "", "the image's name in the report, e.g. its Bazel label (default: --layout)")
+	var others cli.ListFlag
+	fs.Var(&others, "other", "NAME=DIR: mark the layers the image shares with the image in OCI layout DIR; repeatable")
+	jsonOut := fs.String("json-out", "", "write the report as JSON to `FILE` (default: stdout, unless --markdown-out)")
+	mdOut := fs.String("markdown-out", "", "write the report as Markdown, a table per layer, to `FILE`")
+	rest, err := cli.ParseFlags(fs, args)
+	if err != nil {
+		return cli.HelpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
+	case *planFile == "" || *layoutDir == "":
+		return cli.UsageError(fs, "--plan and --layout are required")
+	}
+	data, err := os.ReadFile(*planFile)
+	if err != nil {
+		return fmt.Errorf("--plan: %w", err)
+	}
+	report, err := layerreport.ReadJSON(*planFile, data)
+	if err != nil {
+		return fmt.Errorf("--plan: %w", err)
+	}
+	if *name == "" {
+		*name = *layoutDir
+	}
+	if err := completeReport(report, *name, *layoutDir); err != nil {
+		return err
+	}
+	for _, o := range others {
+		otherName, dir, ok := strings.Cut(o, "=")
+		if !ok {
+			return fmt.Errorf("--other %q: want NAME=DIR", o)
+		}
+		digests, err := layerDigests(dir)
+		if err != nil {
+			return fmt.Errorf("--other %s: %w", otherName, err)
+		}
+		report.MarkShared(otherName, digests)
+	}
+	if *mdOut != "" {
+		if err := writeFile(*mdOut, report.WriteMarkdown); err != nil {
+			return fmt.Errorf("--markdown-out: %w", err)
+		}
+	}
+	switch {
+	case *jsonOut != "":
+		if err := writeReport(*jsonOut, report); err != nil {
+			return fmt.Errorf("--json-out: %w", err)
+		}
+	case *mdOut == "":
+		return report.WriteJSON(stdout)
+	}
+	return nil
+}
+
+// completeReport adds the digests of the image in the OCI layout dir to the report of its plan.
+func completeReport(report *layerreport.Report, name, dir string) error {
+	img, err := ociimage.ReadLayout(dir)
+	if err != nil {
+		return err
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if err := report.Complete(name, digest, m); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
+// layerDigests lists the layers of the image in the OCI layout dir.
+func layerDigests(dir string) ([]v1.Hash, error) {
+	img, err := ociimage.ReadLayout(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	digests := make([]v1.Hash, len(m.Layers))
+	for i, d := range m.Layers {
+		digests[i] = d.Digest
+	}
+	return digests, nil
+}
+
+func writeReport(file string, r *layerreport.Report) error {
+	return writeFile(file, r.WriteJSON)
+}
+
+// writeFile writes what write gives to file, atomically.
+func writeFile(file string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	return renameio.WriteFile(file, buf.Bytes(), 0o644)
 }
 
 func runLayer(args []string, stdout, stderr io.Writer) error {
