@@ -9,6 +9,7 @@ require (
 	github.com/bazelbuild/buildtools v0.0.0-20260904073137-eaa4d125b423
 	github.com/google/go-containerregistry v0.22.1
 	github.com/nixpy/rules_nixpy/tools v0.0.0
+	github.com/package-url/packageurl-go v0.1.7
 )
 
 require (
@@ -21,7 +22,6 @@ require (
 	github.com/klauspost/pgzip v1.3.0 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect
-	github.com/package-url/packageurl-go v0.1.7 // indirect
 	github.com/pelletier/go-toml/v2 v2.4.3 // indirect
 	github.com/sirupsen/logrus v1.9.4 // indirect
 	golang.org/x/sync v0.22.0 // indirect

@@ -93,6 +93,23 @@ def _nix_image_default_test_impl(ctx):
     asserts.equals(env, [info.layout.path], flag_values(assemble.argv, "--out"))
     asserts.equals(env, [info.digest.path], flag_values(assemble.argv, "--digest-out"))
     assert_flag_absent(env, assemble.argv, "--base")
+
+    # The SBOM: its own action after the assembly, reading the closure, the top path and the digest; a plain
+    # .nix build has no translation, so no distributions.
+    asserts.equals(env, "image_default.sbom", info.sbom.basename, "sbom")
+    asserts.equals(env, [info.sbom.path], paths(target[OutputGroupInfo].sbom), "output group sbom")
+    sbom = one_action(env, "NixPySBOM")
+    if sbom:
+        sargv = sbom.argv
+        assert_contains(env, sargv, "sbom", "sbom argv")
+        asserts.equals(env, [info.digest.path], flag_values(sargv, "--digest-file"))
+        asserts.equals(env, flag_values(argv, "--closure"), flag_values(sargv, "--closure"))
+        asserts.equals(env, flag_values(argv, "--top-file"), flag_values(sargv, "--top-file"))
+        asserts.equals(env, ["image_default"], flag_values(sargv, "--name"))
+        asserts.equals(env, [info.sbom.path], flag_values(sargv, "--out"))
+        assert_flag_absent(env, sargv, "--distributions")
+        assert_contains_all(env, paths(sbom.inputs), [info.digest.path] + flag_values(argv, "--closure"), "sbom inputs")
+        asserts.equals(env, [info.sbom.path], paths(sbom.outputs), "sbom outputs")
     return analysistest.end(env)
 
 nix_image_default_test = analysistest.make(_nix_image_default_test_impl, config_settings = UNSTAMPED)

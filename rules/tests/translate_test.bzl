@@ -48,10 +48,12 @@ def _translate_lock_test_impl(ctx):
     asserts.equals(env, ["x86_64-linux"], flag_values(argv, "--system"))
     asserts.equals(env, [info.nix_file.path], flag_values(argv, "-o"))
     asserts.equals(env, [info.project_name.path], flag_values(argv, "--project-name-out"))
+    asserts.equals(env, package + "/translate_lock.distributions.json", info.distributions.short_path, "distributions")
+    asserts.equals(env, [info.distributions.path], flag_values(argv, "--distributions-out"))
     for flag in ["--python", "--extras", "--groups", "--libc", "--project-version", "--url-rewrite", "--artifacts"]:
         assert_flag_absent(env, argv, flag)
 
-    asserts.equals(env, sorted([info.nix_file.path, info.project_name.path]), sorted(paths(action.outputs)), "outputs")
+    asserts.equals(env, sorted([info.nix_file.path, info.project_name.path, info.distributions.path]), sorted(paths(action.outputs)), "outputs")
     inputs = paths(action.inputs)
     assert_contains_all(
         env,

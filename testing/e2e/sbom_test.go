@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/package-url/packageurl-go"
 
 	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pep508"
@@ -33,8 +34,10 @@ func TestExampleFlaskAppSBOM(t *testing.T) {
 	if bom.SpecVersion != cdx.SpecVersion1_6 || bom.Metadata == nil || bom.Metadata.Component == nil {
 		t.Fatalf("image.sbom: spec %s, metadata %+v: want CycloneDX 1.6 with the image as its component", bom.SpecVersion, bom.Metadata)
 	}
-	if subject := bom.Metadata.Component; subject.Version != digest || !strings.HasSuffix(subject.PackageURL, "@"+strings.Replace(digest, ":", "%3A", 1)) {
-		t.Errorf("the SBOM's subject is %s %s, want the image's digest %s", subject.Version, subject.PackageURL, digest)
+	subject := bom.Metadata.Component
+	purl, err := packageurl.FromString(subject.PackageURL)
+	if err != nil || purl.Type != packageurl.TypeOCI || purl.Version != digest || subject.Version != digest {
+		t.Errorf("the SBOM's subject is %s %s (%v), want the image's digest %s in a pkg:oci purl", subject.Version, subject.PackageURL, err, digest)
 	}
 
 	type dist struct{ version, url, sha256 string }
