@@ -69,7 +69,7 @@ def _nix_image_default_test_impl(ctx):
     asserts.equals(env, [], _status_files(plan), "an unstamped plan reads no workspace status")
     specs = flag_values(argv, "--layer-out")
     asserts.equals(env, 12, len(specs), "one spec per layer slot")
-    asserts.equals(env, sorted(specs + flag_values(argv, "--config-out")), sorted(paths(plan.outputs)), "plan outputs")
+    asserts.equals(env, sorted(specs + flag_values(argv, "--config-out") + flag_values(argv, "--explain-json")), sorted(paths(plan.outputs)), "plan outputs")
 
     # Each layer is built from its own spec alone, so an unchanged spec is an action cache hit.
     blobs, descriptors, consumed = [], [], []
@@ -135,8 +135,10 @@ def _nix_image_configured_test_impl(ctx):
     asserts.equals(env, ["aarch64-linux"], flag_values(argv, "--system"), "the closure's system")
     asserts.equals(env, ["app:1.0"], flag_values(argv, "--ref-name"), "ref_name as given")
 
-    # {app} is not a workspace status key: even a stamped build leaves the status files out.
+    # {app} is not a workspace status key and oci_metadata is off: even a stamped build leaves the
+    # status files out, so a new commit reruns no plan.
     assert_flag_absent(env, argv, "--stamp")
+    assert_flag_absent(env, argv, "--oci-metadata")
     asserts.equals(env, [], _status_files(found[0]), "status files of a plan that names only {app}")
     return analysistest.end(env)
 
@@ -149,6 +151,7 @@ def _nix_image_stamped_test_impl(ctx):
         stamps = flag_values(plan.argv, "--stamp")
         asserts.equals(env, 2, len(stamps), "--stamp STABLE --stamp VOLATILE: " + repr(stamps))
         asserts.equals(env, ["stable-status.txt", "volatile-status.txt"], _status_files(plan), "plan inputs")
+        asserts.true(env, "--oci-metadata" in plan.argv, "oci_metadata = \"stamped\" (the default) derives metadata in a stamped build")
         for stamp in stamps:
             assert_contains(env, paths(plan.inputs), stamp, "plan inputs")
     return analysistest.end(env)
@@ -160,6 +163,7 @@ def _nix_image_unstamped_test_impl(ctx):
     plan = one_action(env, "NixPyImagePlan")
     if plan:
         assert_flag_absent(env, plan.argv, "--stamp")
+        assert_flag_absent(env, plan.argv, "--oci-metadata")
         asserts.equals(env, [], _status_files(plan), "an unstamped plan reads no workspace status")
     return analysistest.end(env)
 
@@ -222,6 +226,7 @@ def image_test_suite(name):
         name = "image_configured",
         closure = ":image_closure_arm",
         max_layers = 3,
+        oci_metadata = "off",
         entrypoint = ["{app}/bin/serve", "--port", "80"],
         cmd = ["--debug"],
         env = {"B": "2", "A": "1"},
