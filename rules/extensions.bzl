@@ -36,22 +36,31 @@ _prebuilt = tag_class(
     },
 )
 
-def _nixpy_impl(mctx):
-    versions = mctx.getenv("NIXPY_VERSIONS_FILE") or DEFAULT_VERSIONS
-    for mod in mctx.modules:
-        if mod.is_root and mod.tags.prebuilt:
-            versions = mod.tags.prebuilt[0].versions
+def _binary_toolchains(mctx, tool, versions, binary_repository, toolchains_repository):
+    """Declares a repository per platform's binary of a versions file and the hub of their toolchains, `@<tool>_toolchains`."""
     release = parse_versions(str(versions), mctx.read(mctx.path(versions)))
     repos = {}
     for platform, binary in release.binaries.items():
-        repos[platform] = "nixpy_" + platform
-        nixpy_binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
-    nixpy_toolchains_repository(
-        name = "nixpy_toolchains",
+        repos[platform] = tool + "_" + platform
+        binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
+    toolchains_repository(
+        name = tool + "_toolchains",
         binaries = repos,
         version = release.version,
         versions = str(versions),
     )
+
+def _root_versions(mctx, tag_class_name, default):
+    """The versions file of the root module's tag, else default."""
+    for mod in mctx.modules:
+        tags = getattr(mod.tags, tag_class_name)
+        if mod.is_root and tags:
+            return tags[0].versions
+    return default
+
+def _nixpy_impl(mctx):
+    versions = _root_versions(mctx, "prebuilt", mctx.getenv("NIXPY_VERSIONS_FILE") or DEFAULT_VERSIONS)
+    _binary_toolchains(mctx, "nixpy", versions, nixpy_binary_repository, nixpy_toolchains_repository)
 
 nixpy = module_extension(
     implementation = _nixpy_impl,
@@ -71,21 +80,8 @@ _cosign_versions = tag_class(
 )
 
 def _cosign_impl(mctx):
-    versions = mctx.getenv("NIXPY_COSIGN_VERSIONS_FILE") or DEFAULT_COSIGN_VERSIONS
-    for mod in mctx.modules:
-        if mod.is_root and mod.tags.versions:
-            versions = mod.tags.versions[0].versions
-    release = parse_versions(str(versions), mctx.read(mctx.path(versions)))
-    repos = {}
-    for platform, binary in release.binaries.items():
-        repos[platform] = "cosign_" + platform
-        cosign_binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
-    cosign_toolchains_repository(
-        name = "cosign_toolchains",
-        binaries = repos,
-        version = release.version,
-        versions = str(versions),
-    )
+    versions = _root_versions(mctx, "versions", mctx.getenv("NIXPY_COSIGN_VERSIONS_FILE") or DEFAULT_COSIGN_VERSIONS)
+    _binary_toolchains(mctx, "cosign", versions, cosign_binary_repository, cosign_toolchains_repository)
 
 cosign = module_extension(
     implementation = _cosign_impl,
