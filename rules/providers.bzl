@@ -29,5 +29,6 @@ NixPyImageInfo = provider(
         "layout": "File (directory): the OCI image layout (index.json, oci-layout, blobs/).",
         "project_name": "File or None: one line, the Python project's name when the image is of one.",
         "digest": "File: the image manifest's digest, sha256:..., the same on every machine for the same inputs.",
+        "uncompressed": "struct: what nixpy_load sends, nothing compressed: config (the planned config), descriptors and tars (Files, one of each per layer slot, from `nixpy layer --uncompressed`), base (the base layout's runfiles path, or None) and base_files (depset).",
     },
 )
