@@ -21,7 +21,10 @@ func TestLoadLoop(t *testing.T) {
 	source := filepath.Join(ws, "src/flask_app/__init__.py")
 	message := fmt.Sprintf("hello from the load loop %d", time.Now().UnixNano())
 	replaceIn(t, source, "hello from examples/flask_app", message)
-	t.Cleanup(func() { exec.Command("docker", "rmi", "--force", "flask-app:latest").Run() })
+	// A tag of this test's own: the example's flask-app:latest is TestExampleFlaskApp's.
+	const tag = "nixpy-e2e/load-loop:latest"
+	replaceIn(t, filepath.Join(ws, "BUILD.bazel"), `repo_tags = ["flask-app:latest"]`, `repo_tags = ["`+tag+`"]`)
+	t.Cleanup(func() { exec.Command("docker", "rmi", "--force", tag).Run() })
 	logs := t.TempDir()
 	load := func(step string) (ran []string, stderr string) {
 		t.Helper()
@@ -42,7 +45,7 @@ func TestLoadLoop(t *testing.T) {
 	if count(ran, "NixPyImageLayerTar") == 0 {
 		t.Errorf("the first load wrote no plain layer tar; it ran %v", ran)
 	}
-	wantExampleAnswer(t, runAndGet(t, "flask-app:latest", "8080/tcp", "/"), message)
+	wantExampleAnswer(t, runAndGet(t, tag, "8080/tcp", "/"), message)
 
 	edited := message + " edited"
 	replaceIn(t, source, message, edited)
@@ -53,13 +56,13 @@ func TestLoadLoop(t *testing.T) {
 	if sent == nil || sent[1] != "1" {
 		t.Errorf("after a source edit, nixpy load said %v, want 1 layer sent (the application's); stderr:\n%s", sent, tail(stderr, 20))
 	}
-	wantExampleAnswer(t, runAndGet(t, "flask-app:latest", "8080/tcp", "/"), edited)
+	wantExampleAnswer(t, runAndGet(t, tag, "8080/tcp", "/"), edited)
 
 	// The loaded image is the pushed one: //:image's config is the engine's image ID.
 	bazel(t, ws, "build", "//:image")
 	var m struct{ Config struct{ Digest string } }
 	readManifest(t, filepath.Join(strings.TrimSpace(bazel(t, ws, "info", "bazel-bin")), "image.oci"), &m)
-	if id := imageID(t, "flask-app:latest"); id != m.Config.Digest {
+	if id := imageID(t, tag); id != m.Config.Digest {
 		t.Errorf("the loaded image's ID is %s, //:image's config %s", id, m.Config.Digest)
 	}
 
