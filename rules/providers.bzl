@@ -32,5 +32,6 @@ NixPyImageInfo = provider(
         "project_name": "File or None: one line, the Python project's name when the image is of one.",
         "digest": "File: the image manifest's digest, sha256:..., the same on every machine for the same inputs.",
         "sbom": "File: the image's CycloneDX 1.6 JSON SBOM (`NAME.sbom`): its store paths, the locked Python distributions with their licenses, the manifest digest as its subject.",
+        "uncompressed": "struct: what nixpy_load sends, nothing compressed: config (the planned config), descriptors and tars (Files, one of each per layer slot, from `nixpy layer --uncompressed`), base (the base layout's runfiles path, or None) and base_files (depset).",
     },
 )

@@ -101,7 +101,7 @@ def _label_text(label):
     return str(label)
 
 def _base_layout(ctx):
-    """The base image's OCI layout: the directory `--base` names and a depset of the files it needs.
+    """The base image's OCI layout: the directory `--base` names, the same as a runfiles path, and a depset of the files it needs.
 
     A nix_image gives its layout. Any other target gives one layout through DefaultInfo: a directory (a tree
     artifact, as rules_oci's oci_image and oci_pull make), or the layout's files themselves (index.json,
@@ -110,15 +110,15 @@ def _base_layout(ctx):
     """
     base = ctx.attr.base
     if not base:
-        return None, depset()
+        return None, None, depset()
     if NixPyImageInfo in base:
         layout = base[NixPyImageInfo].layout
-        return layout.path, depset([layout])
+        return layout.path, layout.short_path, depset([layout])
     default = base[DefaultInfo]
     files = default.files.to_list()
     inputs = depset(files, transitive = [default.default_runfiles.files])
     if len(files) == 1 and files[0].is_directory:
-        return files[0].path, inputs
+        return files[0].path, files[0].short_path, inputs
     indexes = [f for f in files if f.basename == "index.json"]
     if len(indexes) != 1:
         fail("{}: base {} gives {} files, {} of them index.json: want one OCI image layout, a directory or its files with one index.json".format(
@@ -131,7 +131,7 @@ def _base_layout(ctx):
     for f in files:
         if root and not f.path.startswith(root + "/"):
             fail("{}: base {} gives {}, outside the OCI layout in {} (the directory of its index.json)".format(ctx.label, base.label, f.path, root))
-    return root or ".", inputs
+    return root or ".", indexes[0].short_path.rpartition("/")[0], inputs
 
 # The image's actions read store paths from this machine's Nix store (or, for the assembly, layers that are
 # already here): a remote executor has no store, a remote or disk cache is fine.
@@ -139,7 +139,7 @@ _LOCAL = {"no-remote-exec": "1"}
 
 def _nix_image_impl(ctx):
     info = ctx.attr.closure[NixPyClosureInfo]
-    base, base_inputs = _base_layout(ctx)
+    base, base_short_path, base_inputs = _base_layout(ctx)
 
     # Outputs are declared at analysis, before the plan knows how many layers it makes: one slot per layer
     # max_layers allows; the slots a plan leaves unused (a small closure, a base's layers) stay empty.
@@ -164,9 +164,31 @@ def _nix_image_impl(ctx):
     )
 
     # One action per layer, whose only input is its spec (store paths and narHashes): an unchanged spec is an
-    # action cache hit, so a source edit rebuilds the application's layer and no other.
-    blobs, descriptors = [], []
+    # action cache hit, so a source edit rebuilds the application's layer and no other. Each layer has two:
+    # the compressed one for the layout (and so push), the plain tar for nixpy_load, whose engine needs no
+    # compression; the image config holds only diffIDs, so both give the same image ID.
+    blobs, descriptors, tars, tar_descriptors = [], [], [], []
     for i in slots:
+        tar = ctx.actions.declare_file("{}.layers/layer_{}.tar".format(ctx.label.name, i))
+        tar_descriptor = ctx.actions.declare_file("{}.layers/layer_{}.tar.json".format(ctx.label.name, i))
+        uargs = ctx.actions.args()
+        uargs.add("layer")
+        uargs.add("--uncompressed")
+        uargs.add("--spec", specs[i])
+        uargs.add("--blob", tar)
+        uargs.add("--descriptor", tar_descriptor)
+        ctx.actions.run(
+            executable = nixpy_tool(ctx),
+            arguments = [uargs],
+            inputs = [specs[i]],
+            outputs = [tar, tar_descriptor],
+            mnemonic = "NixPyImageLayerTar",
+            progress_message = "Writing the uncompressed layer {} of %{{label}}".format(i),
+            execution_requirements = _LOCAL,
+        )
+        tars.append(tar)
+        tar_descriptors.append(tar_descriptor)
+
         blob = ctx.actions.declare_file("{}.layers/layer_{}.tar.gz".format(ctx.label.name, i))
         descriptor = ctx.actions.declare_file("{}.layers/layer_{}.json".format(ctx.label.name, i))
         largs = ctx.actions.args()
@@ -275,10 +297,23 @@ def _nix_image_impl(ctx):
     # The default output is the layout alone, one directory as rules_oci's oci_image gives: rules_oci's
     # oci_push, oci_load and oci_image's base, and rules_img's image_manifest_from_oci_layout, take a
     # target of exactly one file. The digest and the tarball are output groups of their own.
+    uncompressed = struct(
+        config = config,
+        descriptors = tar_descriptors,
+        tars = tars,
+        base = base_short_path,
+        base_files = base_inputs,
+    )
     return [
         DefaultInfo(files = depset([layout])),
-        NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name, sbom = sbom),
-        OutputGroupInfo(digest = depset([digest]), explain = depset([explain_json, explain_md]), oci_tarball = depset([tarball]), sbom = depset([sbom])),
+        NixPyImageInfo(layout = layout, digest = digest, project_name = info.project_name, sbom = sbom, uncompressed = uncompressed),
+        OutputGroupInfo(
+            digest = depset([digest]),
+            explain = depset([explain_json, explain_md]),
+            oci_tarball = depset([tarball]),
+            sbom = depset([sbom]),
+            uncompressed = depset([config] + tar_descriptors + tars),
+        ),
     ]
 
 nix_image = rule(
@@ -298,7 +333,9 @@ Three kinds of actions, so Bazel's action, disk and remote caches keep the layer
 NixPyImagePlan) writes one spec per layer slot, the store paths with their narHashes; `nixpy layer`
 (NixPyImageLayer, one action per slot, max_layers of them) builds a layer from its spec alone; `nixpy assemble`
 (NixPyImage) writes the layout and its digest. A source edit changes only the top layer's spec, so it reruns
-that layer's action and the assembly, not the others.
+that layer's action and the assembly, not the others. Each slot also has a `nixpy layer --uncompressed` action
+(NixPyImageLayerTar) writing the layer as a plain tar, which nixpy_load sends to the Docker engine: loading
+builds no compressed layer and no layout, and gives the image ID the pushed image has.
 
 Outputs: the target's one default output is `NAME.oci`, a directory holding a plain OCI image layout (oci-layout,
 index.json listing one OCI image manifest, blobs/sha256/HEX), the shape rules_oci's oci_image gives: rules_oci's
@@ -317,7 +354,10 @@ The output group `sbom` is `NAME.sbom`, the image's software bill of materials a
 Python distribution the lock pinned (from a py_nix_translate) with its PEP 503 name, version, `pkg:pypi` purl,
 artifact URL and sha256 and the license its installed metadata declares, the dependency graph from the Nix
 references and the lock, and the image, `pkg:oci/NAME@sha256:...`, as its subject. The same inputs give the same
-bytes. A base image's own contents are not in it.""",
+bytes. A base image's own contents are not in it.
+
+The output group `uncompressed` is what nixpy_load reads: the image's planned config and its uncompressed
+layers (`NAME.layers/layer_N.tar`, with `layer_N.tar.json` holding each one's diffID).""",
     attrs = {
         "annotations": attr.string_dict(doc = "OCI manifest annotations."),
         "base": attr.label(doc = """An image to build on; its layers count toward max_layers. A nix_image or py_nix_image, or

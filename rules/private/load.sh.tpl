@@ -3,4 +3,4 @@
 set -euo pipefail
 runfiles=${RUNFILES_DIR:-$0.runfiles}
 loc() { case $1 in ../*) echo "$runfiles/${1#../}" ;; *) echo "$runfiles/{workspace}/$1" ;; esac; }
-exec "$(loc {nixpy})" load --image "$(loc {layout})" {tags} "$@"
+exec "$(loc {nixpy})" load {args} "$@"

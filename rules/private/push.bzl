@@ -7,6 +7,10 @@ load(":toolchain.bzl", "NIXPY_RUN_TOOLCHAIN", "NIXPY_TOOLCHAIN", "nixpy_run_exec
 def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
+def _runfile(short_path):
+    """The script's words for a runfile's absolute path, found at run time."""
+    return "\"$(loc " + _quote(short_path) + ")\""
+
 def _tags_file(ctx):
     """Writes the remote tags, one a line; with --stamp, `nixpy stamp` replaces {KEY} by workspace status values.
 
@@ -121,31 +125,47 @@ the registry lacks it; `oras discover`, `crane` and scanners find it there. `sbo
 )
 
 def _nixpy_load_impl(ctx):
-    image = ctx.attr.image[NixPyImageInfo]
+    to_load = ctx.attr.image[NixPyImageInfo].uncompressed
     nixpy = nixpy_run_executable(ctx)
+    args = ["--config", _runfile(to_load.config.short_path)]
+    for descriptor, tar in zip(to_load.descriptors, to_load.tars):
+        args += ["--descriptor", _runfile(descriptor.short_path), "--blob", _runfile(tar.short_path)]
+    if to_load.base != None:
+        args += ["--base", _runfile(to_load.base)]
+    args += ["--tag " + _quote(t) for t in ctx.attr.repo_tags]
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._template,
         output = script,
         is_executable = True,
         substitutions = {
+            "{args}": " ".join(args),
             "{image}": str(ctx.attr.image.label),
-            "{layout}": image.layout.short_path,
             "{nixpy}": nixpy.short_path,
-            "{tags}": " ".join(["--tag " + _quote(t) for t in ctx.attr.repo_tags]),
             "{workspace}": ctx.workspace_name,
         },
     )
-    runfiles = ctx.runfiles(files = [nixpy, image.layout, image.digest]).merge(nixpy_run_runfiles(ctx))
+    runfiles = ctx.runfiles(
+        files = [nixpy, to_load.config] + to_load.descriptors + to_load.tars,
+        transitive_files = to_load.base_files,
+    ).merge(nixpy_run_runfiles(ctx))
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
 nixpy_load = rule(
     implementation = _nixpy_load_impl,
     executable = True,
-    doc = "Loads an image into the local Docker engine: `bazel run //app:load`. Prints the image ID.",
+    doc = """Loads an image into the local Docker engine: `bazel run //app:load`. Prints the image ID.
+
+Nothing is compressed: the image's layers go to the engine as plain tars (the image's output group
+`uncompressed`, whose actions are NixPyImageLayerTar), so building the target runs no gzip and writes no layout,
+and the image ID is the one the pushed image has (a base image's layers go as its layout holds them). Only what
+the engine lacks is sent: if it has the image, it is only tagged; on Docker's classic image store (a graph
+driver: `docker info` without `driver-type: io.containerd.snapshotter.v1`), the layers it has under the newest
+images of the tags' repositories are left out; on the containerd image store, every layer is sent. `nixpy load`
+says on stderr how many layers and bytes it sent.""",
     attrs = {
         "image": attr.label(mandatory = True, providers = [NixPyImageInfo], doc = "The image to load."),
-        "repo_tags": attr.string_list(doc = "Tags in the Docker engine, e.g. [\"app:dev\"]; default nixpy/image:DIGEST12."),
+        "repo_tags": attr.string_list(doc = "Tags in the Docker engine, e.g. [\"app:dev\"]; default nixpy/image:ID12, the first 12 hex digits of the image ID."),
         "_template": attr.label(default = "//rules/private:load.sh.tpl", allow_single_file = True),
     },
     toolchains = [NIXPY_RUN_TOOLCHAIN],

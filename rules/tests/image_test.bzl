@@ -110,6 +110,22 @@ def _nix_image_default_test_impl(ctx):
         assert_flag_absent(env, sargv, "--distributions")
         assert_contains_all(env, paths(sbom.inputs), [info.digest.path] + flag_values(argv, "--closure"), "sbom inputs")
         asserts.equals(env, [info.sbom.path], paths(sbom.outputs), "sbom outputs")
+
+    # Each slot's plain tar for nixpy_load, from its spec alone too; the output group `uncompressed` is those
+    # and the config, nothing the compressed layers or the assembly write.
+    tar_actions = actions_of(env, "NixPyImageLayerTar")
+    asserts.equals(env, 12, len(tar_actions), "one NixPyImageLayerTar action per layer slot")
+    tars, tar_consumed = [], []
+    for action in tar_actions:
+        asserts.equals(env, ["--uncompressed"], [a for a in action.argv if a == "--uncompressed"], "NixPyImageLayerTar argv")
+        tar_consumed.extend(flag_values(action.argv, "--spec"))
+        asserts.equals(env, flag_values(action.argv, "--spec"), [p for p in paths(action.inputs) if p in specs], "inputs: the spec alone")
+        asserts.equals(env, sorted(flag_values(action.argv, "--blob") + flag_values(action.argv, "--descriptor")), sorted(paths(action.outputs)))
+        tars.extend(paths(action.outputs))
+    asserts.equals(env, sorted(specs), sorted(tar_consumed), "every spec is read by exactly one NixPyImageLayerTar action")
+    asserts.equals(env, sorted(tars + flag_values(argv, "--config-out")), sorted(paths(target[OutputGroupInfo].uncompressed)), "output group uncompressed")
+    asserts.equals(env, sorted(tars), sorted([f.path for f in info.uncompressed.tars + info.uncompressed.descriptors]), "NixPyImageInfo.uncompressed")
+    assert_lacks(env, paths(assemble.inputs), tars[0], "assemble inputs")
     return analysistest.end(env)
 
 nix_image_default_test = analysistest.make(_nix_image_default_test_impl, config_settings = UNSTAMPED)

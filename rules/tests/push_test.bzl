@@ -131,17 +131,35 @@ nixpy_push_project_repository_test = analysistest.make(_push_project_repository_
 def _load_test_impl(ctx):
     env = analysistest.begin(ctx)
     template = _script(env)
-    if template:
-        subs = template.substitutions
-        _assert_image_runfiles(env, subs, "push_image")
-        asserts.equals(env, ctx.attr.expected_tags, subs.get("{tags}"), "{tags}, each shell-quoted")
+    if not template:
+        return analysistest.end(env)
+    subs = template.substitutions
+    runfiles = _runfiles(env)
+    assert_contains(env, runfiles, subs.get("{nixpy}"), "runfiles (the script's nixpy)")
+    asserts.equals(env, str(ctx.attr.image.label), subs.get("{image}"), "{image}")
+
+    # The plan's config and each slot's plain tar and descriptor, nothing compressed: no layout, no .tar.gz.
+    image = ctx.attr.image.label.name
+    config = pkg_path(env, image + ".plan/config.json")
+    tars = [pkg_path(env, "{}.layers/layer_{}.tar".format(image, i)) for i in range(ctx.attr.slots)]
+    descriptors = [t + ".json" for t in tars]
+    assert_contains_all(env, runfiles, [config] + tars + descriptors, "runfiles")
+    for f in runfiles:
+        asserts.false(env, f.endswith(".tar.gz") or f.endswith(".oci") or "/blobs/" in f, "a compressed layer or layout among the runfiles: " + f)
+    words = ["--config", "\"$(loc '{}')\"".format(config)]
+    for d, t in zip(descriptors, tars):
+        words += ["--descriptor", "\"$(loc '{}')\"".format(d), "--blob", "\"$(loc '{}')\"".format(t)]
+    if ctx.attr.expected_tags:
+        words.append(ctx.attr.expected_tags)
+    asserts.equals(env, " ".join(words), subs.get("{args}"), "{args}, each path and tag shell-quoted")
     return analysistest.end(env)
 
 nixpy_load_test = analysistest.make(
     _load_test_impl,
     attrs = {
-        "expected_tags": attr.string(doc = "The expected {tags} substitution."),
+        "expected_tags": attr.string(doc = "The expected --tag words of {args}."),
         "image": attr.label(),
+        "slots": attr.int(doc = "The image's layer slots, max_layers."),
     },
 )
 
@@ -258,12 +276,14 @@ def push_test_suite(name):
         name = "nixpy_load_test",
         target_under_test = ":load",
         image = ":push_image",
+        slots = 2,
         expected_tags = "--tag 'app:dev' --tag 'it'\\''s:odd'",
     )
     nixpy_load_test(
         name = "nixpy_load_untagged_test",
         target_under_test = ":load_untagged",
         image = ":push_image",
+        slots = 2,
         expected_tags = "",
     )
     native.test_suite(

@@ -21,6 +21,16 @@ import (
 // from diskDir are realised first when realise is not nil. An unused slot gives an empty file and a
 // nil descriptor.
 func BuildLayer(spec LayerSpec, diskDir, blobFile string, realise Realise) (*layertar.Blob, error) {
+	return buildLayer(spec, diskDir, blobFile, realise, layertar.WriteGzip)
+}
+
+// BuildUncompressedLayer is BuildLayer writing the plain tar, whose digest is its diffID: the layer
+// for loading into a local engine, which needs no compression.
+func BuildUncompressedLayer(spec LayerSpec, diskDir, tarFile string, realise Realise) (*layertar.Blob, error) {
+	return buildLayer(spec, diskDir, tarFile, realise, layertar.WriteUncompressed)
+}
+
+func buildLayer(spec LayerSpec, diskDir, blobFile string, realise Realise, write func(io.Writer, layertar.Layer, layertar.Options) (layertar.Blob, error)) (*layertar.Blob, error) {
 	if spec.Unused() {
 		return nil, renameio.WriteFile(blobFile, nil, 0o644)
 	}
@@ -44,7 +54,7 @@ func BuildLayer(spec LayerSpec, diskDir, blobFile string, realise Realise) (*lay
 	}
 	defer os.Remove(tmp.Name())
 	l := layertar.Layer{StoreDir: spec.StoreDir, DiskDir: diskDir, Paths: paths, Extra: spec.Extra}
-	blob, err := layertar.WriteGzip(tmp, l, layertar.Options{ModTime: time.Unix(spec.ModTime, 0)})
+	blob, err := write(tmp, l, layertar.Options{ModTime: time.Unix(spec.ModTime, 0)})
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -60,22 +70,48 @@ func BuildLayer(spec LayerSpec, diskDir, blobFile string, realise Realise) (*lay
 	return &blob, nil
 }
 
-// fileLayer is a compressed layer on disk whose digests are already known, so go-containerregistry
-// never reads it to learn them: it streams the file only when it copies the blob somewhere.
+// ReadBuiltLayers reads the descriptors nixpy layer wrote, one per layer slot, and pairs each used
+// slot's with its file, in order; uncompressed says the files are plain tars.
+func ReadBuiltLayers(descriptors, files []string, uncompressed bool) ([]BuiltLayer, error) {
+	if len(descriptors) != len(files) {
+		return nil, fmt.Errorf("%d descriptors for %d layer files", len(descriptors), len(files))
+	}
+	var layers []BuiltLayer
+	for i, file := range descriptors {
+		var desc *layertar.Blob
+		if err := ReadJSON(file, &desc); err != nil {
+			return nil, err
+		}
+		if desc != nil {
+			layers = append(layers, BuiltLayer{Blob: *desc, File: files[i], Uncompressed: uncompressed})
+		}
+	}
+	return layers, nil
+}
+
+// fileLayer is a layer on disk, compressed or not, whose digests are already known, so
+// go-containerregistry never reads it to learn them: it streams the file only when it copies the blob
+// somewhere.
 type fileLayer struct {
-	blob      layertar.Blob
-	file      string
-	mediaType types.MediaType
+	blob         layertar.Blob
+	file         string
+	mediaType    types.MediaType
+	uncompressed bool
 }
 
 var _ v1.Layer = fileLayer{}
 
-func (l fileLayer) Digest() (v1.Hash, error)             { return l.blob.Digest, nil }
-func (l fileLayer) DiffID() (v1.Hash, error)             { return l.blob.DiffID, nil }
-func (l fileLayer) Size() (int64, error)                 { return l.blob.Size, nil }
-func (l fileLayer) MediaType() (types.MediaType, error)  { return l.mediaType, nil }
-func (l fileLayer) Compressed() (io.ReadCloser, error)   { return os.Open(l.file) }
-func (l fileLayer) Uncompressed() (io.ReadCloser, error) { return openGzip(l.file) }
+func (l fileLayer) Digest() (v1.Hash, error)            { return l.blob.Digest, nil }
+func (l fileLayer) DiffID() (v1.Hash, error)            { return l.blob.DiffID, nil }
+func (l fileLayer) Size() (int64, error)                { return l.blob.Size, nil }
+func (l fileLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
+func (l fileLayer) Compressed() (io.ReadCloser, error)  { return os.Open(l.file) }
+func (l fileLayer) Uncompressed() (io.ReadCloser, error) {
+	if l.uncompressed {
+		return os.Open(l.file)
+	}
+	return openGzip(l.file)
+}
 
 type gzipFile struct {
 	*gzip.Reader

@@ -138,10 +138,12 @@ func Build(opts Options, out, dockerArchive string) (*Result, error) {
 	return &Result{Digest: digest, Plan: planned.Plan, Layers: blobs, RootLayer: planned.RootLayer}, nil
 }
 
-// BuiltLayer is a compressed layer in a file.
+// BuiltLayer is a layer in a file: compressed, from BuildLayer, or an uncompressed tar, from
+// BuildUncompressedLayer.
 type BuiltLayer struct {
 	layertar.Blob
-	File string
+	File         string
+	Uncompressed bool
 }
 
 // buildLayers builds the layers into dir with up to jobs at a time: each layer compresses on every
@@ -216,14 +218,7 @@ func ensureOnDisk(paths []closure.Path, diskDir string, realise Realise) error {
 // layout; empty: an empty image) at out, and a docker archive at dockerArchive unless it is empty, and
 // returns the manifest's digest. The layers are linked into the layout when they can be, not copied.
 func Assemble(cfg ImageConfig, baseDir string, layers []BuiltLayer, out, dockerArchive string) (v1.Hash, error) {
-	if len(layers) != len(cfg.History) {
-		return v1.Hash{}, fmt.Errorf("%d layers for a plan of %d", len(layers), len(cfg.History))
-	}
-	base, _, err := readBase(baseDir, ImagePlatform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	img, err := assemble(base, baseDir, cfg, layers)
+	img, err := Image(cfg, baseDir, layers)
 	if err != nil {
 		return v1.Hash{}, err
 	}
@@ -253,15 +248,26 @@ func Assemble(cfg ImageConfig, baseDir string, layers []BuiltLayer, out, dockerA
 	return digest, nil
 }
 
+// Image is the image Assemble writes, in memory: its layers are read from their files only when
+// streamed. Its config depends on the layers' diffIDs alone, so uncompressed layers give the config,
+// and the image ID, of the image made of the compressed ones.
+func Image(cfg ImageConfig, baseDir string, layers []BuiltLayer) (v1.Image, error) {
+	if len(layers) != len(cfg.History) {
+		return nil, fmt.Errorf("%d layers for a plan of %d", len(layers), len(cfg.History))
+	}
+	base, _, err := readBase(baseDir, ImagePlatform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
+	if err != nil {
+		return nil, err
+	}
+	return assemble(base, baseDir, cfg, layers)
+}
+
 func assemble(base v1.Image, baseDir string, ic ImageConfig, layers []BuiltLayer) (v1.Image, error) {
 	baseType, err := base.MediaType()
 	if err != nil {
 		return nil, fmt.Errorf("--base %s: %w", baseDir, err)
 	}
-	layerType := types.OCILayer
-	if baseType == types.DockerManifestSchema2 {
-		layerType = types.DockerLayer
-	}
+	docker := baseType == types.DockerManifestSchema2
 	cfg, err := base.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("--base %s: %w", baseDir, err)
@@ -281,8 +287,9 @@ func assemble(base v1.Image, baseDir string, ic ImageConfig, layers []BuiltLayer
 	}
 	adds := make([]mutate.Addendum, len(layers))
 	for i, l := range layers {
+		layerType := layerMediaType(docker, l.Uncompressed)
 		adds[i] = mutate.Addendum{
-			Layer:     fileLayer{blob: l.Blob, file: l.File, mediaType: layerType},
+			Layer:     fileLayer{blob: l.Blob, file: l.File, mediaType: layerType, uncompressed: l.Uncompressed},
 			MediaType: layerType,
 			History:   v1.History{Created: cfg.Created, CreatedBy: "nixpy image", Comment: ic.History[i]},
 		}
@@ -295,6 +302,19 @@ func assemble(base v1.Image, baseDir string, ic ImageConfig, layers []BuiltLayer
 		img = mutate.Annotations(img, ic.Annotations).(v1.Image)
 	}
 	return img, nil
+}
+
+// layerMediaType is the media type of a layer on a base of Docker's media types or OCI's.
+func layerMediaType(docker, uncompressed bool) types.MediaType {
+	switch {
+	case docker && uncompressed:
+		return types.DockerUncompressedLayer
+	case docker:
+		return types.DockerLayer
+	case uncompressed:
+		return types.OCIUncompressedLayer
+	}
+	return types.OCILayer
 }
 
 // configure applies the planned config to the image config; unset values keep the base's.

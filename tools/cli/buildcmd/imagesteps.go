@@ -15,7 +15,6 @@ import (
 	"github.com/nixpy/rules_nixpy/tools/closure"
 	"github.com/nixpy/rules_nixpy/tools/layering"
 	"github.com/nixpy/rules_nixpy/tools/layerreport"
-	"github.com/nixpy/rules_nixpy/tools/layertar"
 	"github.com/nixpy/rules_nixpy/tools/nixstore"
 	"github.com/nixpy/rules_nixpy/tools/ociimage"
 )
@@ -191,10 +190,11 @@ func writeFile(file string, write func(io.Writer) error) error {
 }
 
 func runLayer(args []string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("layer", "--spec FILE --blob FILE --descriptor FILE [--store-dir DIR]", stderr)
+	fs := cli.NewFlagSet("layer", "--spec FILE --blob FILE --descriptor FILE [--uncompressed] [--store-dir DIR]", stderr)
 	specFile := fs.String("spec", "", "the layer's spec from nixpy plan (required)")
 	blob := fs.String("blob", "", "write the compressed layer to `FILE` (required; empty for an unused slot)")
 	descriptor := fs.String("descriptor", "", "write the layer's digest, diffID and size to `FILE` (required; null for an unused slot)")
+	uncompressed := fs.Bool("uncompressed", false, "write the plain tar instead, for nixpy load: its digest is its diffID")
 	storeDir := fs.String("store-dir", "", "read store paths from this directory (default: the spec's store directory)")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
@@ -210,7 +210,11 @@ func runLayer(args []string, stdout, stderr io.Writer) error {
 	if err := ociimage.ReadJSON(*specFile, &spec); err != nil {
 		return fmt.Errorf("--spec: %w", err)
 	}
-	desc, err := ociimage.BuildLayer(spec, *storeDir, *blob, realiser(*storeDir, stderr))
+	build := ociimage.BuildLayer
+	if *uncompressed {
+		build = ociimage.BuildUncompressedLayer
+	}
+	desc, err := build(spec, *storeDir, *blob, realiser(*storeDir, stderr))
 	if err != nil {
 		return err
 	}
@@ -257,15 +261,9 @@ func runAssemble(args []string, stdout, stderr io.Writer) error {
 	if err := ociimage.ReadJSON(*configFile, &cfg); err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
-	var layers []ociimage.BuiltLayer
-	for i, file := range descriptors {
-		var desc *layertar.Blob
-		if err := ociimage.ReadJSON(file, &desc); err != nil {
-			return fmt.Errorf("--descriptor: %w", err)
-		}
-		if desc != nil {
-			layers = append(layers, ociimage.BuiltLayer{Blob: *desc, File: blobs[i]})
-		}
+	layers, err := ociimage.ReadBuiltLayers(descriptors, blobs, false)
+	if err != nil {
+		return fmt.Errorf("--descriptor: %w", err)
 	}
 	digest, err := ociimage.Assemble(cfg, *base, layers, *out, *dockerArchive)
 	if err != nil {
