@@ -30,8 +30,10 @@ func runLoad(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case len(rest) > 0:
 		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case (*image == "") == (*configFile == ""):
-		return cli.UsageError(fs, "give --image, or --config with the layers")
+	case *image == "" && *configFile == "":
+		return cli.UsageError(fs, "--image, or --config with the layers, is required")
+	case *image != "" && *configFile != "":
+		return cli.UsageError(fs, "give --image or --config, not both")
 	case *image != "" && (len(descriptors) > 0 || len(blobs) > 0 || *base != ""):
 		return cli.UsageError(fs, "--descriptor, --blob and --base go with --config, not --image")
 	case len(descriptors) != len(blobs):
