@@ -116,7 +116,8 @@ func forgetMachine(t *testing.T, dir string, base []string, app string) {
 }
 
 // TestRemoteCacheServesASecondMachine plays two CI machines of a user's project sharing a Bazel HTTP remote cache
-// (nginx with WebDAV) and no disk cache: machine A builds and is cleaned, the app's store path deleted; machine
+// (nginx with WebDAV) and no disk cache: machine A builds the image and the SBOM its push attaches (reading
+// licenses from the store) and is cleaned, the app's store path deleted; machine
 // B, a fresh output base whose Nix store lacks the app, gets every action of the image from the remote cache,
 // with no cache exception (only the GC root action, no-remote by design, runs), the same digest, and a push that
 // needs no store path at all. The project uses the prebuilt nixpy (TestMain's release), as users do.
@@ -128,7 +129,7 @@ func TestRemoteCacheServesASecondMachine(t *testing.T) {
 
 	a := freshOutputBase(t, user)
 	logA := filepath.Join(logs, "a.json")
-	buildImage(t, user, a, remote, "--execution_log_json_file="+logA)
+	buildImage(t, user, a, remote, "--output_groups=+sbom", "--execution_log_json_file="+logA)
 	want := bazelBin(t, user, "image.digest", a...)
 	app := bazelBin(t, user, "image.closure.out_path", a...)
 	wantRuns(t, "build on machine A", executed(t, logA), map[string]int{"NixPyTranslate": 1, "NixBuild": 1, "NixPyImage": 1})
