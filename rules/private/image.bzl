@@ -137,6 +137,27 @@ def _base_layout(ctx):
 # already here): a remote executor has no store, a remote or disk cache is fine.
 _LOCAL = {"no-remote-exec": "1"}
 
+def _layer_action(ctx, spec, blob_path, descriptor_path, flags, mnemonic, progress_message):
+    """Declares `nixpy layer` of one spec with flags, writing the layer to blob_path and its descriptor to descriptor_path."""
+    blob = ctx.actions.declare_file(blob_path)
+    descriptor = ctx.actions.declare_file(descriptor_path)
+    args = ctx.actions.args()
+    args.add("layer")
+    args.add_all(flags)
+    args.add("--spec", spec)
+    args.add("--blob", blob)
+    args.add("--descriptor", descriptor)
+    ctx.actions.run(
+        executable = nixpy_tool(ctx),
+        arguments = [args],
+        inputs = [spec],
+        outputs = [blob, descriptor],
+        mnemonic = mnemonic,
+        progress_message = progress_message,
+        execution_requirements = _LOCAL,
+    )
+    return blob, descriptor
+
 def _nix_image_impl(ctx):
     info = ctx.attr.closure[NixPyClosureInfo]
     base, base_short_path, base_inputs = _base_layout(ctx)
@@ -169,42 +190,11 @@ def _nix_image_impl(ctx):
     # compression; the image config holds only diffIDs, so both give the same image ID.
     blobs, descriptors, tars, tar_descriptors = [], [], [], []
     for i in slots:
-        tar = ctx.actions.declare_file("{}.layers/layer_{}.tar".format(ctx.label.name, i))
-        tar_descriptor = ctx.actions.declare_file("{}.layers/layer_{}.tar.json".format(ctx.label.name, i))
-        uargs = ctx.actions.args()
-        uargs.add("layer")
-        uargs.add("--uncompressed")
-        uargs.add("--spec", specs[i])
-        uargs.add("--blob", tar)
-        uargs.add("--descriptor", tar_descriptor)
-        ctx.actions.run(
-            executable = nixpy_tool(ctx),
-            arguments = [uargs],
-            inputs = [specs[i]],
-            outputs = [tar, tar_descriptor],
-            mnemonic = "NixPyImageLayerTar",
-            progress_message = "Writing the uncompressed layer {} of %{{label}}".format(i),
-            execution_requirements = _LOCAL,
-        )
+        stem = "{}.layers/layer_{}".format(ctx.label.name, i)
+        tar, tar_descriptor = _layer_action(ctx, specs[i], stem + ".tar", stem + ".tar.json", ["--uncompressed"], "NixPyImageLayerTar", "Writing the uncompressed layer {} of %{{label}}".format(i))
         tars.append(tar)
         tar_descriptors.append(tar_descriptor)
-
-        blob = ctx.actions.declare_file("{}.layers/layer_{}.tar.gz".format(ctx.label.name, i))
-        descriptor = ctx.actions.declare_file("{}.layers/layer_{}.json".format(ctx.label.name, i))
-        largs = ctx.actions.args()
-        largs.add("layer")
-        largs.add("--spec", specs[i])
-        largs.add("--blob", blob)
-        largs.add("--descriptor", descriptor)
-        ctx.actions.run(
-            executable = nixpy_tool(ctx),
-            arguments = [largs],
-            inputs = [specs[i]],
-            outputs = [blob, descriptor],
-            mnemonic = "NixPyImageLayer",
-            progress_message = "Building layer {} of %{{label}}".format(i),
-            execution_requirements = _LOCAL,
-        )
+        blob, descriptor = _layer_action(ctx, specs[i], stem + ".tar.gz", stem + ".json", [], "NixPyImageLayer", "Building layer {} of %{{label}}".format(i))
         blobs.append(blob)
         descriptors.append(descriptor)
 
