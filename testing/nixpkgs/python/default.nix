@@ -55,6 +55,12 @@ let
         case "$(readlink "$l")" in /nix/store/*) ;; /*) echo "absolute link outside the store: $l" >&2; exit 1 ;; esac
       done
       PYTHONDONTWRITEBYTECODE=1 $out/bin/${executable} -c 'import sys, ssl, zlib, ctypes, sqlite3, lzma, bz2, pyexpat, readline, json, uuid, decimal; print(sys.version, sys.prefix)'
+      # nixpkgs' cpython (rebuildBytecode): bytecode of every module at the three optimization levels, after all
+      # edits; SOURCE_DATE_EPOCH makes compileall write checked-hash .pyc (PEP 552), so the output stays the
+      # same on every build and a process never compiles the standard library at start.
+      for opt in "" -O -OO; do
+        find $out -name '*.py' | SOURCE_DATE_EPOCH=315532800 $out/bin/${executable} $opt -m compileall -q -f -x lib2to3 -i -
+      done
     '';
   };
 

@@ -3,7 +3,9 @@
 usage: install-wheel.py OUT INTERPRETER SITE_PACKAGES WHEEL...
 
 Console scripts go to OUT/bin with INTERPRETER as their shebang; wrap-python-programs.py then gives them the
-package's dependencies. No bytecode is written: the output stays bit-reproducible.
+package's dependencies. Bytecode is compiled at optimization levels 0 and 1, as `python -m installer` does by
+default in nixpkgs' hook; stdenv's SOURCE_DATE_EPOCH makes it checked-hash bytecode (PEP 552), the same bytes
+on every build, and spares every process that imports the package from compiling it.
 """
 import os
 import sys
@@ -25,4 +27,5 @@ scheme = {
 for whl in wheels:
     print(f"installing {whl}")
     with WheelFile.open(whl) as source:
-        install(source, SchemeDictionaryDestination(scheme, interpreter, "posix"), {"INSTALLER": b"nixpkgs\n"})
+        destination = SchemeDictionaryDestination(scheme, interpreter, "posix", bytecode_optimization_levels=(0, 1))
+        install(source, destination, {"INSTALLER": b"nixpkgs\n"})

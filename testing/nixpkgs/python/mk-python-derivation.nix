@@ -156,7 +156,10 @@ let
       doInstallCheck = doCheck;
       nativeInstallCheckInputs = nativeCheckInputs;
       installCheckInputs = checkInputs;
-      postFixup = lib.optionalString (!dontWrapPythonPrograms) ''
+      # nixpkgs: bytecode of scripts in bin/ is never used, so removeBinBytecode drops it.
+      postFixup = lib.optionalString removeBinBytecode ''
+        rm -rf "$out/bin/__pycache__"
+      '' + lib.optionalString (!dontWrapPythonPrograms) ''
         ${python.interpreter} ${./wrap-python-programs.py} "$out" "$out/${python.sitePackages}" ${lib.escapeShellArgs sitePath}
       '' + (attrs.postFixup or "");
       inherit pythonImportsCheck pythonImportsCheckPhase;

@@ -64,7 +64,17 @@ func TestFlaskEnvInChroot(t *testing.T) {
 				}
 				run(t, "cp", "-a", p, filepath.Join(dir, p))
 			}
-			out, err := exec.Command("chroot", dir, env+"/bin/python3", "-c",
+			// As in nixpkgs, the interpreter and the packages carry their bytecode: importing compiles nothing.
+			// First, before any run could write bytecode into the copied closure.
+			out, err := exec.Command("chroot", dir, env+"/bin/python3", "-v", "-c", "import flask, ssl, json").CombinedOutput()
+			if err != nil {
+				t.Fatalf("chroot %s python3 -v: %v\n%s", dir, err, out)
+			}
+			if compiled, cached := importSources(string(out)); len(compiled) > 0 || cached < 50 {
+				t.Errorf("import flask compiled %d modules from source (%v) and read %d from bytecode; want none compiled",
+					len(compiled), compiled, cached)
+			}
+			out, err = exec.Command("chroot", dir, env+"/bin/python3", "-c",
 				"import sys, ssl, sqlite3, json, zlib, flask; print(sys.version.split()[0], flask.Flask(__name__).name, ssl.OPENSSL_VERSION)").CombinedOutput()
 			if err != nil {
 				t.Fatalf("chroot %s python3: %v\n%s", dir, err, out)
@@ -138,4 +148,20 @@ func TestTrivialBuilders(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(data)) != "3,y" {
 		t.Errorf("trivial builders wrote %q (%v), want 3,y", data, err)
 	}
+}
+
+// importSources reads `python -v`'s trace: the modules compiled from their source and the number read from
+// bytecode.
+func importSources(trace string) (compiled []string, cached int) {
+	for _, line := range strings.Split(trace, "\n") {
+		from, ok := strings.CutPrefix(line, "# code object from ")
+		switch {
+		case !ok:
+		case strings.HasSuffix(from, ".pyc'"):
+			cached++
+		default:
+			compiled = append(compiled, from)
+		}
+	}
+	return compiled, cached
 }
