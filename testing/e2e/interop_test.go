@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -300,5 +301,106 @@ func untar(t *testing.T, file string) string {
 			t.Fatal(err)
 		}
 		out.Close()
+	}
+}
+
+const mergedUsrBuild = `load("//rules:defs.bzl", "nixpy_load", "py_nix_image")
+load(":layout_dir.bzl", "layout_dir")
+
+layout_dir(
+    name = "merged",
+    dir = "merged",
+    srcs = glob(["merged/**"]),
+)
+
+py_nix_image(
+    name = "image",
+    srcs = glob(["src/**"]),
+    base = ":merged",
+    nixpkgs = "//testing/nixpkgs",
+    packages = ["bashInteractive"],
+    pyproject = "pyproject.toml",
+)
+
+nixpy_load(
+    name = "load",
+    image = ":image",
+    repo_tags = ["TAG"],
+)
+`
+
+// TestPackagesOnMergedUsrBase: on a base with Debian's merged /usr (/bin a link to usr/bin, the programs
+// in /usr/bin), an image with packages keeps /bin the base's link: the base's programs still run as
+// /bin/NAME, and the packages' programs (bash as /bin/sh) are found there too, through the link.
+func TestPackagesOnMergedUsrBase(t *testing.T) {
+	ws := workspace(t)
+	tag := fmt.Sprintf("nixpy-e2e-mergedusr:%d", os.Getpid())
+	pkg := scratchPackage(t, "mergedusr", strings.Replace(mergedUsrBuild, "TAG", tag, 1))
+	dir := filepath.Join(ws, pkg)
+	if err := os.WriteFile(filepath.Join(dir, "layout_dir.bzl"), []byte(layoutDirBzl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("nix-build", filepath.Join(ws, "testing/nixpkgs"), "-A", "busybox", "--no-out-link").Output()
+	if err != nil {
+		t.Fatalf("nix-build testing/nixpkgs -A busybox: %v", err)
+	}
+	busybox, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "bin", "busybox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, h := range []*tar.Header{
+		{Name: "usr/", Typeflag: tar.TypeDir, Mode: 0o755},
+		{Name: "usr/bin/", Typeflag: tar.TypeDir, Mode: 0o755},
+		{Name: "usr/bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(busybox))},
+		{Name: "usr/bin/readlink", Typeflag: tar.TypeSymlink, Linkname: "busybox"},
+		{Name: "bin", Typeflag: tar.TypeSymlink, Linkname: "usr/bin"},
+	} {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Size > 0 {
+			tw.Write(busybox)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(buf.Bytes())), nil
+	}, tarball.WithMediaType(types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	cfg, _ := base.ConfigFile()
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = "linux", "amd64"
+	if base, err = mutate.ConfigFile(base, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if base, err = mutate.AppendLayers(base, layer); err != nil {
+		t.Fatal(err)
+	}
+	writeBaseLayout(t, filepath.Join(dir, "merged"), base)
+
+	bazel(t, ws, "run", "//"+pkg+":load")
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", tag).Run() })
+	run := func(entrypoint string, args ...string) string {
+		out, err := exec.Command("docker", append([]string{"run", "--rm", "--entrypoint", entrypoint, tag}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Errorf("docker run --entrypoint %s %s %v: %v\n%s", entrypoint, tag, args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("/bin/readlink", "/bin"); got != "usr/bin" {
+		t.Errorf("/bin in the image links to %q, want the base's usr/bin", got)
+	}
+	if got := run("/bin/busybox", "echo", "base program"); got != "base program" {
+		t.Errorf("the base's /bin/busybox printed %q", got)
+	}
+	if got := run("/bin/sh", "-c", "echo $BASH_VERSION"); !strings.HasPrefix(got, "5.") {
+		t.Errorf("/bin/sh -c 'echo $BASH_VERSION' printed %q, want bashInteractive's 5.x", got)
 	}
 }

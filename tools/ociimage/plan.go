@@ -149,6 +149,18 @@ func Plan(opts Options) (*Planned, error) {
 	if caFile != "" {
 		cfg.Env = append([]string{"SSL_CERT_FILE=" + caFile}, cfg.Env...)
 	}
+	if opts.Base != "" {
+		links, err := baseSymlinks(base)
+		if err != nil {
+			return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		}
+		if root, err = throughBase(root, links); err != nil {
+			return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		}
+		if topExtra, err = throughBase(topExtra, links); err != nil {
+			return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		}
+	}
 	// Check the config now, so a bad --env or --port fails before any layer is built.
 	if err := configure(&v1.Config{}, cfg); err != nil {
 		return nil, err
