@@ -173,7 +173,25 @@ def _nix_image_impl(ctx):
     args.add("--explain-json", explain_plan)
     args.add_all(specs, before_each = "--layer-out")
     if base:
+        # The base's symlinks, read from its layers once: the plan, rerun on every source edit, places its
+        # entries through them without reading the layers again.
+        base_links = ctx.actions.declare_file(ctx.label.name + ".plan/base_links.json")
+        links_args = ctx.actions.args()
+        links_args.add("base-links")
+        links_args.add("--base", base)
+        links_args.add("--system", info.system)
+        links_args.add("--out", base_links)
+        ctx.actions.run(
+            executable = nixpy_tool(ctx),
+            arguments = [links_args],
+            inputs = base_inputs,
+            outputs = [base_links],
+            mnemonic = "NixPyBaseLinks",
+            progress_message = "Reading the base image's symlinks for %{label}",
+        )
         args.add("--base", base)
+        args.add("--base-links", base_links)
+        inputs.append(base_links)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [args],
@@ -320,7 +338,9 @@ conventional places. The image's os and
 architecture are those of the nixpy_nix_build's `system`.
 
 Three kinds of actions, so Bazel's action, disk and remote caches keep the layers: `nixpy plan` (mnemonic
-NixPyImagePlan) writes one spec per layer slot, the store paths with their narHashes; `nixpy layer`
+NixPyImagePlan) writes one spec per layer slot, the store paths with their narHashes (with a `base`, the root
+layer's entries placed through the base's symlinked directories, which `nixpy base-links`, NixPyBaseLinks, reads
+from the base's layers once); `nixpy layer`
 (NixPyImageLayer, one action per slot, max_layers of them) builds a layer from its spec alone; `nixpy assemble`
 (NixPyImage) writes the layout and its digest. A source edit changes only the top layer's spec, so it reruns
 that layer's action and the assembly, not the others. Each slot also has a `nixpy layer --uncompressed` action

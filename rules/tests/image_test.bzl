@@ -93,6 +93,7 @@ def _nix_image_default_test_impl(ctx):
     asserts.equals(env, [info.layout.path], flag_values(assemble.argv, "--out"))
     asserts.equals(env, [info.digest.path], flag_values(assemble.argv, "--digest-out"))
     assert_flag_absent(env, assemble.argv, "--base")
+    asserts.equals(env, 0, len(actions_of(env, "NixPyBaseLinks")), "NixPyBaseLinks actions without a base")
 
     # The SBOM: its own action after the assembly, reading the closure, the top path and the digest; a plain
     # .nix build has no translation, so no distributions.
@@ -197,6 +198,16 @@ def _nix_image_base_test_impl(ctx):
     asserts.equals(env, [base], flag_values(assemble.argv, "--base"), "assemble --base")
     assert_contains(env, paths(assemble.inputs), base, "assemble inputs")
     assert_lacks(env, paths(assemble.outputs), base, "assemble outputs")
+
+    # The base's symlinks come from an action of their own, which reads the base and not the closure.
+    links = one_action(env, "NixPyBaseLinks")
+    if links:
+        asserts.equals(env, [base], flag_values(links.argv, "--base"), "base-links --base")
+        out = flag_values(links.argv, "--out")
+        asserts.equals(env, out, flag_values(plan.argv, "--base-links"), "plan --base-links")
+        assert_contains(env, paths(plan.inputs), out[0], "plan inputs")
+        assert_contains(env, paths(links.inputs), base, "base-links inputs")
+        asserts.equals(env, [], [p for p in paths(links.inputs) if p.endswith("closure.json")], "base-links reads no closure")
     return analysistest.end(env)
 
 nix_image_base_test = analysistest.make(_nix_image_base_test_impl, config_settings = UNSTAMPED)

@@ -16,6 +16,24 @@ import (
 // maxLinkHops bounds the symlinks followed for one path, as the kernel's ELOOP limit does.
 const maxLinkHops = 40
 
+// BaseSymlinks reads the symlinks of the image for system (see Platform) in the OCI layout dir, as
+// baseSymlinks does, for Options.BaseLinks.
+func BaseSymlinks(dir, system string) (map[string]string, error) {
+	plat, err := Platform(system)
+	if err != nil {
+		return nil, err
+	}
+	base, _, err := readBase(dir, plat)
+	if err != nil {
+		return nil, err
+	}
+	links, err := baseSymlinks(base)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", dir, err)
+	}
+	return links, nil
+}
+
 // baseSymlinks reads the symlinks a base image's filesystem ends with, by path without a leading slash,
 // applying its layers bottom first as an engine does: whiteouts and opaque directories remove what lower
 // layers hold, and any entry below a path makes that path a directory.

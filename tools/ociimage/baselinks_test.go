@@ -176,16 +176,22 @@ func TestPackagesOnMergedUsrBase(t *testing.T) {
 		t.Errorf("usr/bin/env -> %s, want coreutils' env", e.Linkname)
 	}
 
-	// Without a base nothing moves.
-	opts.Base = ""
-	if planned, err = Plan(opts); err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, e := range planned.Layers[planned.RootLayer].Extra {
-		found = found || e.Name == "bin/sh"
-	}
-	if !found {
-		t.Error("without a base, bin/sh is not in the root layer")
+	// The links given (nixpy base-links' file) are used instead of the base's layers; without a base
+	// nothing moves.
+	given := opts
+	given.BaseLinks = map[string]string{}
+	noBase := opts
+	noBase.Base = ""
+	for name, o := range map[string]Options{"BaseLinks given": given, "no base": noBase} {
+		if planned, err = Plan(o); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range planned.Layers[planned.RootLayer].Extra {
+			found = found || e.Name == "bin/sh"
+		}
+		if !found {
+			t.Errorf("%s: bin/sh is not in the root layer", name)
+		}
 	}
 }

@@ -75,6 +75,9 @@ type Options struct {
 	Packages []Package
 	// Base is an OCI image layout to build on; empty means an empty image.
 	Base string
+	// BaseLinks are Base's symlinks as BaseSymlinks returns them (nixpy base-links, an action of its own so
+	// that a plan per source edit does not read the base's layers again); nil: Plan reads them from Base.
+	BaseLinks map[string]string
 	// Created is the image's creation time and every file's mtime; zero means the epoch.
 	Created time.Time
 	// Jobs is how many layers compress at once; 0 means one per CPU.

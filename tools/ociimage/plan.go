@@ -150,9 +150,11 @@ func Plan(opts Options) (*Planned, error) {
 		cfg.Env = append([]string{"SSL_CERT_FILE=" + caFile}, cfg.Env...)
 	}
 	if opts.Base != "" {
-		links, err := baseSymlinks(base)
-		if err != nil {
-			return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+		links := opts.BaseLinks
+		if links == nil {
+			if links, err = baseSymlinks(base); err != nil {
+				return nil, fmt.Errorf("--base %s: %w", opts.Base, err)
+			}
 		}
 		if root, err = throughBase(root, links); err != nil {
 			return nil, fmt.Errorf("--base %s: %w", opts.Base, err)

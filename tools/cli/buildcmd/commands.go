@@ -13,6 +13,7 @@ func Commands() map[string]cli.Command {
 		"gcroot":     {Summary: "link a built store path as a GC root (the nixpy_nix_build rule's per-machine action)", Run: runGCRoot},
 		"closure":    {Summary: "write closure.json: store paths with narHash, narSize, references", Run: runClosure},
 		"image":      {Summary: "build a layered OCI image layout from closure.json", Run: runImage},
+		"base-links": {Summary: "nixpy image's step before the plan, once per base image: write the base's symlinks, through which the plan places its entries", Run: runBaseLinks},
 		"plan":       {Summary: "nixpy image's first step: write the layer specs and the image config", Run: runPlan},
 		"layer":      {Summary: "nixpy image's second step: build one layer from its spec", Run: runLayer},
 		"assemble":   {Summary: "nixpy image's last step: write the image layout from the built layers", Run: runAssemble},

@@ -32,6 +32,7 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&layerOuts, "layer-out", "write the next layer's spec to `FILE`; repeat once per layer slot, bottom first: slots the plan leaves unused get an empty spec (required)")
 	explain := fs.Bool("explain", false, "print the layer plan: each layer, its paths, sizes and why it sits where it does")
 	explainJSON := fs.String("explain-json", "", "write the layer plan as JSON to `FILE`, without the layers' digests: nixpy explain adds them from the assembled image")
+	baseLinks := fs.String("base-links", "", "the --base image's symlinks, a `FILE` from nixpy base-links (default: read the base's layers)")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return cli.HelpIsSuccess(err)
@@ -47,6 +48,16 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts.Realise = realiser(*f.storeDir, stderr)
+	if *baseLinks != "" {
+		var links baseLinksFile
+		if err := ociimage.ReadJSON(*baseLinks, &links); err != nil {
+			return fmt.Errorf("--base-links: %w", err)
+		}
+		opts.BaseLinks = links.Links
+		if opts.BaseLinks == nil {
+			opts.BaseLinks = map[string]string{}
+		}
+	}
 	p, err := ociimage.Plan(opts)
 	if err != nil {
 		return err
@@ -73,6 +84,38 @@ func runPlan(args []string, stdout, stderr io.Writer) error {
 	}
 	if *explain {
 		return explainPlan(stdout, p.Plan, p.RootLayer)
+	}
+	return nil
+}
+
+// baseLinksFile is what nixpy base-links writes: the base image's symlinks by path, for nixpy plan.
+type baseLinksFile struct {
+	Links map[string]string `json:"links"`
+}
+
+// runBaseLinks reads a base image's layers once for the symlinks its filesystem ends with, so that the plan,
+// which runs on every source edit, places its entries on the base without reading them again.
+func runBaseLinks(args []string, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("base-links", "--base DIR --out FILE [--system SYSTEM]", stderr)
+	base := fs.String("base", "", "the OCI image layout `DIR` the image builds on (required)")
+	system := fs.String("system", "", "the Nix system of the image, which picks the base's platform (default: this machine's)")
+	out := fs.String("out", "", "write the base's symlinks as JSON to `FILE` (required)")
+	rest, err := cli.ParseFlags(fs, args)
+	if err != nil {
+		return cli.HelpIsSuccess(err)
+	}
+	switch {
+	case len(rest) > 0:
+		return cli.UsageError(fs, "unexpected arguments %q", rest)
+	case *base == "" || *out == "":
+		return cli.UsageError(fs, "--base and --out are required")
+	}
+	links, err := ociimage.BaseSymlinks(*base, *system)
+	if err != nil {
+		return err
+	}
+	if err := ociimage.WriteJSON(*out, baseLinksFile{Links: links}); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func TestPushRefusedCredentialsCLI(t *testing.T) {
 }
 
 func TestSubcommandHelpAndUsage(t *testing.T) {
-	for _, name := range []string{"closure", "image", "plan", "layer", "assemble", "push", "load", "stamp"} {
+	for _, name := range []string{"closure", "image", "base-links", "plan", "layer", "assemble", "push", "load", "stamp"} {
 		t.Run(name, func(t *testing.T) {
 			if code, _, stderr := runNixpy(t, name, "-h"); code != 0 || !strings.Contains(stderr, "usage: nixpy "+name) {
 				t.Errorf("-h: exit %d, stderr %q", code, stderr)
