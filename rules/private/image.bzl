@@ -159,6 +159,9 @@ def _layer_action(ctx, spec, blob_path, descriptor_path, flags, mnemonic, progre
     return blob, descriptor
 
 def _nix_image_impl(ctx):
+    # The application alone on top and at least one layer below it: fewer fails here, not in the plan action.
+    if ctx.attr.max_layers < 2:
+        fail("{}: max_layers = {}: an image needs at least 2 layers (the application's and one below it)".format(ctx.label, ctx.attr.max_layers))
     info = ctx.attr.closure[NixPyClosureInfo]
     base, base_short_path, base_inputs = _base_layout(ctx)
 

@@ -293,6 +293,12 @@ def image_test_suite(name):
         tags = FIXTURE_TAGS,
     )
     nix_image(
+        name = "image_one_layer",
+        closure = ":image_closure",
+        max_layers = 1,
+        tags = FIXTURE_TAGS,
+    )
+    nix_image(
         name = "image_closure_not_build",
         closure = ":fake_nixpkgs",
         tags = FIXTURE_TAGS,
@@ -310,6 +316,11 @@ def image_test_suite(name):
         expected = "of them index.json: want one OCI image layout",
     )
     nix_image_failure_test(
+        name = "nix_image_one_layer_test",
+        target_under_test = ":image_one_layer",
+        expected = "max_layers = 1: an image needs at least 2 layers",
+    )
+    nix_image_failure_test(
         name = "nix_image_closure_not_build_test",
         target_under_test = ":image_closure_not_build",
         expected = "NixPyClosureInfo",
@@ -325,5 +336,6 @@ def image_test_suite(name):
             ":nix_image_base_test",
             ":nix_image_base_not_image_test",
             ":nix_image_closure_not_build_test",
+            ":nix_image_one_layer_test",
         ],
     )
