@@ -177,3 +177,52 @@ func TestResolveErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGazelleRequirementsLock: Gazelle on a project locked by a pip-compile requirements.txt (hash-only pins)
+// writes a nixpy_resolve target beside its image; `bazel run` of it resolves the pins through an index on
+// loopback, and the next Gazelle run gives the image the resolved file as artifacts: the image then builds,
+// loads and answers. In a copy of examples/monorepo (which has Gazelle), outside its uv workspace.
+func TestGazelleRequirementsLock(t *testing.T) {
+	ws := monorepoCopy(t)
+	example := exampleDir(t, "requirements_app")
+	pkg := "standalone/reqs"
+	dir := filepath.Join(ws, pkg)
+	if err := os.CopyFS(filepath.Join(dir, "src"), os.DirFS(filepath.Join(example, "src"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"pyproject.toml", "requirements.txt"} {
+		data, err := os.ReadFile(filepath.Join(example, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The lock's compiled wheels are CPython 3.11's: pin the interpreter as the example's BUILD file does.
+		text := strings.Replace(string(data), `requires-python = ">=3.11"`, `requires-python = ">=3.11,<3.12"`, 1)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	bazel(t, ws, "run", "//:gazelle")
+	build := readFile(t, filepath.Join(dir, "BUILD.bazel"))
+	for _, want := range []string{"nixpy_resolve(", `lock = "requirements.txt"`, "py_nix_image(", "nixpy_load("} {
+		if !strings.Contains(build, want) {
+			t.Errorf("Gazelle wrote %s/BUILD.bazel without %s:\n%s", pkg, want, build)
+		}
+	}
+	if strings.Contains(build, "artifacts") {
+		t.Errorf("Gazelle gave the image artifacts before any was resolved:\n%s", build)
+	}
+
+	host := wheelIndex(t)
+	bazel(t, ws, "run", "//"+pkg+":resolve", "--", "--index-url="+host+"/simple/", "--cache-dir="+t.TempDir())
+	if _, err := os.Stat(filepath.Join(dir, "requirements.resolved.toml")); err != nil {
+		t.Fatalf("bazel run //%s:resolve wrote no requirements.resolved.toml: %v", pkg, err)
+	}
+	bazel(t, ws, "run", "//:gazelle")
+	if build := readFile(t, filepath.Join(dir, "BUILD.bazel")); !strings.Contains(build, `artifacts = "requirements.resolved.toml"`) {
+		t.Fatalf("after resolving, Gazelle did not give the image its artifacts:\n%s", build)
+	}
+	bazel(t, ws, "run", "//"+pkg+":load")
+	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", "requirements-app:latest").Run() })
+	wantExampleAnswer(t, runAndGet(t, "requirements-app:latest", "8080/tcp", "/"), "hello from examples/requirements_app")
+}

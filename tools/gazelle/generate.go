@@ -13,13 +13,17 @@ import (
 	"github.com/bazelbuild/bazel-gazelle/rule"
 	bzl "github.com/bazelbuild/buildtools/build"
 
+	"github.com/nixpy/rules_nixpy/tools/lockfile"
 	"github.com/nixpy/rules_nixpy/tools/pyproject"
 )
 
 const pyprojectFile = "pyproject.toml"
 
-// lockFiles in order of preference when a directory holds more than one.
-var lockFiles = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml"}
+// lockFiles in order of preference when a directory holds more than one. requirements.txt is a lock
+// only when every pin has its hashes (pip-compile --generate-hashes, uv pip compile --generate-hashes).
+var lockFiles = []string{"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml", requirementsFile}
+
+const requirementsFile = "requirements.txt"
 
 // srcsExclude keeps tests and bytecode out of the application's inputs: they do not ship in the
 // image, and editing a test should not rebuild it. Sorted as buildifier sorts them, so a merge
@@ -32,8 +36,8 @@ var srcsExclude = []string{
 	"**/tests/**",
 }
 
-const noLockComment = "# No lock file (uv.lock, poetry.lock, pdm.lock or pylock.toml) next to pyproject.toml:" +
-	" dependencies come from nixpkgs."
+const noLockComment = "# No lock file (uv.lock, poetry.lock, pdm.lock, pylock.toml or requirements.txt with hashes)" +
+	" next to pyproject.toml: dependencies come from nixpkgs."
 
 // GenerateRules writes the three targets of a directory holding a pyproject.toml. A pyproject.toml
 // that does not parse is reported and yields no rules, so the directory's BUILD file is left as it was.
@@ -93,6 +97,24 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	image.SetAttr("pyproject", pyprojectFile)
 	image.SetAttr("nixpkgs", s.nixpkgs)
 	lock := firstOf(lockFiles, args.RegularFiles)
+	var resolve *rule.Rule
+	if lock == requirementsFile {
+		hashOnly, isLock := readRequirements(args.Dir, path.Join(args.Rel, lock))
+		switch {
+		case !isLock:
+			lock = ""
+		case hashOnly || slices.Contains(args.RegularFiles, lockfile.ResolvedPath(lock)):
+			resolve = resolveRule(lock)
+		}
+	} else if lock != "" && slices.Contains(args.RegularFiles, lockfile.ResolvedPath(lock)) {
+		resolve = resolveRule(lock)
+	}
+	if s.mode == "nixpkgs" {
+		resolve = nil
+	}
+	if resolve != nil && slices.Contains(args.RegularFiles, lockfile.ResolvedPath(lock)) {
+		image.SetAttr("artifacts", lockfile.ResolvedPath(lock))
+	}
 	if lock == "" && m != nil {
 		lock = s.workspace.lockLabel()
 	}
@@ -146,7 +168,47 @@ func generate(args language.GenerateArgs, s *settings) ([]*rule.Rule, error) {
 	load.SetAttr("image", ":image")
 	load.SetAttr("repo_tags", []string{p.Name + ":latest"})
 
+	if resolve != nil {
+		rules = append(rules, resolve)
+	}
 	return append(rules, image, push, load), nil
+}
+
+// resolveRule is the nixpy_resolve target of a lock whose pins name no file: `bazel run :resolve` writes
+// the file the image's artifacts attribute takes, which the next Gazelle run adds once it exists.
+func resolveRule(lock string) *rule.Rule {
+	r := rule.NewRule(kindResolve, "resolve")
+	r.SetAttr("lock", lock)
+	return r
+}
+
+// readRequirements tells whether a requirements.txt is a lock (every pin hashed, so lock mode can check
+// what it fetches) and whether some pins name no file, only hashes. One that is no lock (loose
+// specifiers, pins without hashes) is logged and left to nixpkgs mode.
+func readRequirements(dir, name string) (hashOnly, isLock bool) {
+	data, err := os.ReadFile(filepath.Join(dir, requirementsFile))
+	if err != nil {
+		log.Printf("nixpy: %v", err)
+		return false, false
+	}
+	l, err := lockfile.Parse(name, data)
+	if err == nil && len(l.Packages) == 0 {
+		err = fmt.Errorf("%s: no pinned package", name)
+	}
+	if err == nil {
+		for _, p := range l.Packages {
+			if len(p.Hashes) == 0 && len(p.Wheels) == 0 && p.Sdist == nil && !p.IsLocal() {
+				err = fmt.Errorf("%s: %s: %s", name, p.Name, p.Unsupported)
+				break
+			}
+			hashOnly = hashOnly || len(p.Hashes) > 0
+		}
+	}
+	if err != nil {
+		log.Printf("nixpy: %v: not a lock, so nixpkgs mode", err)
+		return false, false
+	}
+	return hashOnly, true
 }
 
 // sourceGlob picks the project's sources: src/ (the src layout), the import package named after

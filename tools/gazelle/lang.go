@@ -1,5 +1,6 @@
 // Package gazelle is a Gazelle language extension ("nixpy") that writes py_nix_image, nixpy_push
-// and nixpy_load targets for every directory holding a pyproject.toml.
+// and nixpy_load targets for every directory holding a pyproject.toml, and nixpy_resolve for a lock
+// that pins files by hash only.
 //
 // Build it into a gazelle_binary next to other languages:
 //
@@ -28,6 +29,8 @@ const (
 	kindImage = "py_nix_image"
 	kindPush  = "nixpy_push"
 	kindLoad  = "nixpy_load"
+	// kindResolve resolves the files of a lock's hash-only pins (requirements.txt) through an index.
+	kindResolve = "nixpy_resolve"
 	// kindFiles holds a local package's files for its dependants' local_packages.
 	kindFiles = "filegroup"
 )
@@ -47,7 +50,12 @@ func (nixpyLang) Kinds() map[string]rule.KindInfo {
 		kindImage: {
 			MatchAny:       true,
 			NonEmptyAttrs:  map[string]bool{"pyproject": true},
-			MergeableAttrs: map[string]bool{"pyproject": true, "lock": true, "mode": true, "srcs": true, "nixpkgs": true, "local_packages": true},
+			MergeableAttrs: map[string]bool{"pyproject": true, "lock": true, "artifacts": true, "mode": true, "srcs": true, "nixpkgs": true, "local_packages": true},
+		},
+		kindResolve: {
+			MatchAny:       true,
+			NonEmptyAttrs:  map[string]bool{"lock": true},
+			MergeableAttrs: map[string]bool{"lock": true},
 		},
 		kindFiles: {
 			NonEmptyAttrs:  map[string]bool{"srcs": true},
@@ -78,7 +86,7 @@ func (nixpyLang) ApparentLoads(moduleToApparentName func(string) string) []rule.
 	}
 	return []rule.LoadInfo{{
 		Name:    "@" + repoName + "//rules:defs.bzl",
-		Symbols: []string{kindImage, kindLoad, kindPush},
+		Symbols: []string{kindImage, kindLoad, kindPush, kindResolve},
 	}}
 }
 
