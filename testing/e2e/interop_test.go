@@ -91,12 +91,21 @@ layout_dir = rule(
 // baseImage is a one-layer image as a registry would serve it, for os/arch, whose layer holds file.
 func baseImage(t *testing.T, arch, file, text string) v1.Image {
 	t.Helper()
+	dir, _ := filepath.Split(file)
+	layer := tarLayer(t, func(tw *tar.Writer) {
+		tw.WriteHeader(&tar.Header{Name: dir, Typeflag: tar.TypeDir, Mode: 0o755})
+		tw.WriteHeader(&tar.Header{Name: file, Mode: 0o644, Size: int64(len(text))})
+		tw.Write([]byte(text))
+	})
+	return platformImage(t, arch, []string{"BASE=" + arch}, layer)
+}
+
+// tarLayer is an OCI layer of the entries write puts in its tar.
+func tarLayer(t *testing.T, write func(*tar.Writer)) v1.Layer {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	dir, _ := filepath.Split(file)
-	tw.WriteHeader(&tar.Header{Name: dir, Typeflag: tar.TypeDir, Mode: 0o755})
-	tw.WriteHeader(&tar.Header{Name: file, Mode: 0o644, Size: int64(len(text))})
-	tw.Write([]byte(text))
+	write(tw)
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -106,15 +115,22 @@ func baseImage(t *testing.T, arch, file, text string) v1.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return layer
+}
+
+// platformImage is an OCI image for linux/arch with env and the layers.
+func platformImage(t *testing.T, arch string, env []string, layers ...v1.Layer) v1.Image {
+	t.Helper()
 	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
 	cfg, _ := img.ConfigFile()
 	cfg = cfg.DeepCopy()
 	cfg.OS, cfg.Architecture = "linux", arch
-	cfg.Config.Env = []string{"BASE=" + arch}
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+	cfg.Config.Env = env
+	img, err := mutate.ConfigFile(img, cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if img, err = mutate.AppendLayers(img, layer); err != nil {
+	if img, err = mutate.AppendLayers(img, layers...); err != nil {
 		t.Fatal(err)
 	}
 	return img
@@ -348,41 +364,21 @@ func TestPackagesOnMergedUsrBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, h := range []*tar.Header{
-		{Name: "usr/", Typeflag: tar.TypeDir, Mode: 0o755},
-		{Name: "usr/bin/", Typeflag: tar.TypeDir, Mode: 0o755},
-		{Name: "usr/bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(busybox))},
-		{Name: "usr/bin/readlink", Typeflag: tar.TypeSymlink, Linkname: "busybox"},
-		{Name: "bin", Typeflag: tar.TypeSymlink, Linkname: "usr/bin"},
-	} {
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
+	layer := tarLayer(t, func(tw *tar.Writer) {
+		for _, h := range []*tar.Header{
+			{Name: "usr/", Typeflag: tar.TypeDir, Mode: 0o755},
+			{Name: "usr/bin/", Typeflag: tar.TypeDir, Mode: 0o755},
+			{Name: "usr/bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(busybox))},
+			{Name: "usr/bin/readlink", Typeflag: tar.TypeSymlink, Linkname: "busybox"},
+			{Name: "bin", Typeflag: tar.TypeSymlink, Linkname: "usr/bin"},
+		} {
+			tw.WriteHeader(h)
+			if h.Size > 0 {
+				tw.Write(busybox)
+			}
 		}
-		if h.Size > 0 {
-			tw.Write(busybox)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(buf.Bytes())), nil
-	}, tarball.WithMediaType(types.OCILayer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	cfg, _ := base.ConfigFile()
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	if base, err = mutate.ConfigFile(base, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if base, err = mutate.AppendLayers(base, layer); err != nil {
-		t.Fatal(err)
-	}
+	})
+	base := platformImage(t, "amd64", nil, layer)
 	writeBaseLayout(t, filepath.Join(dir, "merged"), base)
 
 	bazel(t, ws, "run", "//"+pkg+":load")
