@@ -259,10 +259,20 @@ def _nix_image_impl(ctx):
     if getattr(info, "distributions", None):
         sargs.add("--distributions", info.distributions)
         sinputs.append(info.distributions)
+    sbom_base_inputs = depset()
+    if base:
+        # The base is a component the image depends on; a base rules_nixpy built brings its own SBOM's contents.
+        sargs.add("--base", base)
+        sargs.add("--base-name", ctx.attr.base.label.name)
+        sargs.add("--system", info.system)
+        sbom_base_inputs = base_inputs
+        if NixPyImageInfo in ctx.attr.base:
+            sargs.add("--base-sbom", ctx.attr.base[NixPyImageInfo].sbom)
+            sinputs.append(ctx.attr.base[NixPyImageInfo].sbom)
     ctx.actions.run(
         executable = nixpy_tool(ctx),
         arguments = [sargs],
-        inputs = sinputs,
+        inputs = depset(sinputs, transitive = [sbom_base_inputs]),
         outputs = [sbom],
         mnemonic = "NixPySBOM",
         progress_message = "Writing the SBOM of %{label}",
@@ -367,7 +377,9 @@ The output group `sbom` is `NAME.sbom`, the image's software bill of materials a
 Python distribution the lock pinned (from a py_nix_translate) with its PEP 503 name, version, `pkg:pypi` purl,
 artifact URL and sha256 and the license its installed metadata declares, the dependency graph from the Nix
 references and the lock, and the image, `pkg:oci/NAME@sha256:...`, as its subject. The same inputs give the same
-bytes. A base image's own contents are not in it.
+bytes. With a `base`, the base image is a component the image depends on (`pkg:oci/BASE@sha256:...`); a base
+rules_nixpy built brings its own SBOM's store paths and distributions along, another base is named by its digest
+alone (its contents are not listed).
 
 The output group `uncompressed` is what nixpy_load reads: the image's planned config and its uncompressed
 layers (`NAME.layers/layer_N.tar`, with `layer_N.tar.json` holding each one's diffID).""",

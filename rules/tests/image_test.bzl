@@ -208,6 +208,14 @@ def _nix_image_base_test_impl(ctx):
         assert_contains(env, paths(plan.inputs), out[0], "plan inputs")
         assert_contains(env, paths(links.inputs), base, "base-links inputs")
         asserts.equals(env, [], [p for p in paths(links.inputs) if p.endswith("closure.json")], "base-links reads no closure")
+
+    # The SBOM names the base and, the base being a nix_image, takes in the base's own SBOM.
+    sbom = one_action(env, "NixPySBOM")
+    if sbom:
+        asserts.equals(env, [base], flag_values(sbom.argv, "--base"), "sbom --base")
+        base_sbom = output_path(env, "image_default.sbom")
+        asserts.equals(env, [base_sbom], flag_values(sbom.argv, "--base-sbom"), "sbom --base-sbom")
+        assert_contains(env, paths(sbom.inputs), base_sbom, "sbom inputs")
     return analysistest.end(env)
 
 nix_image_base_test = analysistest.make(_nix_image_base_test_impl, config_settings = UNSTAMPED)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,48 @@ func TestImageOnBase(t *testing.T) {
 	readJSON(t, blobPath(layout, img.Config.Digest), &cfg)
 	if cfg.OS != "linux" || cfg.Architecture != "amd64" || len(cfg.Config.Entrypoint) != 1 {
 		t.Errorf("config: %s/%s, entrypoint %v; want linux/amd64 (x86_64-linux) and the app's program", cfg.OS, cfg.Architecture, cfg.Config.Entrypoint)
+	}
+
+	// The image's SBOM depends on the base, a container component of the base's digest, and takes in the
+	// base's own SBOM: every component of the base's is in the image's.
+	bazel(t, ws, "build", "--output_groups=sbom", "//"+pkg+":image")
+	type bom struct {
+		Metadata struct {
+			Component struct {
+				Ref string `json:"bom-ref"`
+			}
+		}
+		Components []struct {
+			Ref  string `json:"bom-ref"`
+			Type string
+		}
+		Dependencies []struct {
+			Ref       string
+			DependsOn []string
+		}
+	}
+	var image, baseBOM bom
+	readJSON(t, filepath.Join(bin, pkg, "image.sbom"), &image)
+	readJSON(t, filepath.Join(bin, pkg, "base.sbom"), &baseBOM)
+	baseDigest := strings.TrimSpace(readFile(t, filepath.Join(bin, pkg, "base.digest")))
+	basePurl := "pkg:oci/base@" + baseDigest
+	refs := map[string]string{}
+	for _, c := range image.Components {
+		refs[c.Ref] = c.Type
+	}
+	if refs[basePurl] != "container" {
+		t.Errorf("the image's SBOM has no container component %s", basePurl)
+	}
+	for _, c := range baseBOM.Components {
+		if _, ok := refs[c.Ref]; !ok {
+			t.Errorf("the base's component %s is not in the image's SBOM", c.Ref)
+		}
+	}
+	dependsOnBase := false
+	for _, d := range image.Dependencies {
+		dependsOnBase = dependsOnBase || d.Ref == image.Metadata.Component.Ref && slices.Contains(d.DependsOn, basePurl)
+	}
+	if !dependsOnBase {
+		t.Errorf("the image %s does not depend on its base %s in its SBOM", image.Metadata.Component.Ref, basePurl)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -53,6 +54,19 @@ type Input struct {
 	// Metadata reads the core metadata (.dist-info/METADATA) of a distribution installed in a store
 	// path; nil leaves licenses out.
 	Metadata func(storePath, python, name string) (*Metadata, error)
+	// Base is the image this one is built on, or nil.
+	Base *Base
+}
+
+// Base is a base image: a component the subject depends on. Its contents are listed only where its
+// own SBOM is given (a base rules_nixpy built); another base is named by its digest alone.
+type Base struct {
+	// Name is the base's name (its layout's ref name, or the target's), for its pkg:oci purl.
+	Name string
+	// Digest is the base manifest's digest, sha256:HEX.
+	Digest string
+	// BOM is the base's own SBOM, whose components and dependencies join this one's; nil: none.
+	BOM *cdx.BOM
 }
 
 // Build returns the SBOM of an image.
@@ -91,6 +105,14 @@ func Build(in Input) (*cdx.BOM, error) {
 		}
 		components = append(components, dists...)
 	}
+	if in.Base != nil {
+		base, err := baseComponents(in.Base, deps)
+		if err != nil {
+			return nil, err
+		}
+		components = append(components, base...)
+		deps[subject.BOMRef] = append(deps[subject.BOMRef], base[0].BOMRef)
+	}
 	sort.Slice(components, func(i, j int) bool { return components[i].BOMRef < components[j].BOMRef })
 	bom := cdx.NewBOM()
 	// Written as 1.6 from the start, with no field of a later version: cyclonedx-go's conversion on
@@ -108,6 +130,55 @@ func Build(in Input) (*cdx.BOM, error) {
 	}
 	bom.SerialNumber = serial
 	return bom, nil
+}
+
+// baseComponents describes a base image, first, and the components of its SBOM that this one does not
+// have yet (a store path both closures hold is one component), adding the base SBOM's edges to deps.
+func baseComponents(b *Base, deps map[string][]string) ([]cdx.Component, error) {
+	if !strings.HasPrefix(b.Digest, "sha256:") || len(b.Digest) != len("sha256:")+64 {
+		return nil, fmt.Errorf("base image digest %q: want sha256:HEX", b.Digest)
+	}
+	c := cdx.Component{
+		Type:       cdx.ComponentTypeContainer,
+		Name:       b.Name,
+		Version:    b.Digest,
+		PackageURL: packageurl.NewPackageURL(packageurl.TypeOCI, "", ociName(b.Name), b.Digest, nil, "").ToString(),
+		Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.TrimPrefix(b.Digest, "sha256:")}},
+	}
+	c.BOMRef = c.PackageURL
+	out := []cdx.Component{c}
+	deps[c.BOMRef] = nil
+	if b.BOM == nil {
+		return out, nil
+	}
+	if b.BOM.Metadata == nil || b.BOM.Metadata.Component == nil {
+		return nil, fmt.Errorf("the base image's SBOM names no image (metadata.component)")
+	}
+	baseSubject := b.BOM.Metadata.Component.BOMRef
+	if b.BOM.Components != nil {
+		for _, bc := range *b.BOM.Components {
+			if _, ok := deps[bc.BOMRef]; ok {
+				continue
+			}
+			out = append(out, bc)
+			deps[bc.BOMRef] = nil
+		}
+	}
+	if b.BOM.Dependencies != nil {
+		for _, d := range *b.BOM.Dependencies {
+			ref := d.Ref
+			if ref == baseSubject {
+				ref = c.BOMRef
+			}
+			if _, ok := deps[ref]; !ok {
+				deps[ref] = nil
+			}
+			if d.Dependencies != nil {
+				deps[ref] = append(deps[ref], *d.Dependencies...)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ociName is the name a pkg:oci purl takes: the image name's last component, without a tag, in
@@ -296,6 +367,20 @@ func serialNumber(bom *cdx.BOM) (string, error) {
 // Write encodes the SBOM as JSON, in the CycloneDX version Build made it in (1.6).
 func Write(w io.Writer, bom *cdx.BOM) error {
 	return encode(w, bom)
+}
+
+// Read reads an SBOM Write wrote, such as a base image's.
+func Read(file string) (*cdx.BOM, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var bom cdx.BOM
+	if err := cdx.NewBOMDecoder(f, cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+		return nil, fmt.Errorf("%s: decoding CycloneDX: %w", file, err)
+	}
+	return &bom, nil
 }
 
 func encode(w io.Writer, bom *cdx.BOM) error {

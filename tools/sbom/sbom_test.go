@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,5 +192,70 @@ func TestLicenses(t *testing.T) {
 				t.Errorf("Licenses (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// withBase is the fixture built on a base image: rules_nixpy's (its own SBOM given, the fixture's itself,
+// which shares every store path) or a foreign one (bom nil).
+func withBase(t *testing.T, bom *cdx.BOM) Input {
+	t.Helper()
+	in, _ := fixture(t)
+	in.Base = &Base{Name: "registry.example/team/base:2", Digest: "sha256:" + strings.Repeat("b", 64), BOM: bom}
+	return in
+}
+
+func TestBase(t *testing.T) {
+	in, _ := fixture(t)
+	baseBOM, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	basePurl := "pkg:oci/base@sha256:" + strings.Repeat("b", 64)
+	for name, bom := range map[string]*cdx.BOM{"built by rules_nixpy": baseBOM, "foreign": nil} {
+		t.Run(name, func(t *testing.T) {
+			got, err := Build(withBase(t, bom))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs := map[string]int{}
+			for _, c := range *got.Components {
+				refs[c.BOMRef]++
+				if c.BOMRef == basePurl && (c.Type != cdx.ComponentTypeContainer || c.Version != "sha256:"+strings.Repeat("b", 64)) {
+					t.Errorf("base component %+v: want a container versioned by its digest", c)
+				}
+			}
+			for ref, n := range refs {
+				if n > 1 {
+					t.Errorf("component %s listed %d times", ref, n)
+				}
+			}
+			if refs[basePurl] != 1 || len(refs) != len(*baseBOM.Components)+1 {
+				t.Errorf("%d components, base %d times: want the fixture's %d and the base", len(refs), refs[basePurl], len(*baseBOM.Components))
+			}
+			deps := map[string][]string{}
+			for _, d := range *got.Dependencies {
+				if d.Dependencies != nil {
+					deps[d.Ref] = *d.Dependencies
+				} else {
+					deps[d.Ref] = nil
+				}
+			}
+			if !slices.Contains(deps[got.Metadata.Component.BOMRef], basePurl) {
+				t.Errorf("the image depends on %v, not on its base %s", deps[got.Metadata.Component.BOMRef], basePurl)
+			}
+			wantBaseDeps := []string(nil)
+			if bom != nil {
+				wantBaseDeps = append(wantBaseDeps, in.Roots...)
+				slices.Sort(wantBaseDeps)
+			}
+			if baseDeps, ok := deps[basePurl]; !ok || !slices.Equal(baseDeps, wantBaseDeps) {
+				t.Errorf("the base depends on %v, want %v (its own SBOM's roots)", baseDeps, wantBaseDeps)
+			}
+		})
+	}
+	bad := withBase(t, nil)
+	bad.Base.Digest = "latest"
+	if _, err := Build(bad); err == nil || !strings.Contains(err.Error(), `base image digest "latest"`) {
+		t.Errorf("a base without a digest: %v", err)
 	}
 }

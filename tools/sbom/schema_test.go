@@ -55,7 +55,12 @@ func cyclonedxSchema(t *testing.T) *jsonschema.Schema {
 func TestSchema(t *testing.T) {
 	schema := cyclonedxSchema(t)
 	in, _ := fixture(t)
-	for name, data := range map[string][]byte{"generated": render(t, in), "golden": mustRead(t, "testdata/app.cdx.json")} {
+	base, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"generated": render(t, in), "golden": mustRead(t, "testdata/app.cdx.json"),
+		"on a base": render(t, withBase(t, base)), "on a foreign base": render(t, withBase(t, nil))} {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

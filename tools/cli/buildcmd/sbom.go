@@ -28,6 +28,10 @@ func runSBOM(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("name", "", "the image's name, for the subject's pkg:oci purl (required)")
 	storeDir := fs.String("store-dir", "", "read the distributions' metadata from this directory (default: the closure's store directory)")
 	out := fs.String("out", "", "write the CycloneDX 1.6 JSON SBOM to `FILE` (required)")
+	base := fs.String("base", "", "the OCI image layout `DIR` the image is built on: a component the image depends on")
+	baseName := fs.String("base-name", "base", "the base image's name, for its pkg:oci purl")
+	baseSBOM := fs.String("base-sbom", "", "the base image's own SBOM `FILE` (a base rules_nixpy built), whose components join this one's")
+	system := fs.String("system", "", "the Nix system of the image, which picks the --base layout's platform (default: this machine's)")
 	rest, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return cli.HelpIsSuccess(err)
@@ -74,6 +78,11 @@ func runSBOM(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	if *base != "" {
+		if in.Base, err = readBase(*base, *baseName, *baseSBOM, *system); err != nil {
+			return err
+		}
+	}
 	bom, err := sbom.Build(in)
 	if err != nil {
 		return err
@@ -86,6 +95,30 @@ func runSBOM(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--out %s: %w", *out, err)
 	}
 	return nil
+}
+
+// readBase describes the --base image for the SBOM: its manifest's digest for the platform, and its own
+// SBOM when one is given.
+func readBase(dir, name, sbomFile, system string) (*sbom.Base, error) {
+	plat, err := ociimage.Platform(system)
+	if err != nil {
+		return nil, err
+	}
+	img, err := ociimage.ReadLayoutFor(dir, plat)
+	if err != nil {
+		return nil, fmt.Errorf("--base %w", err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", dir, err)
+	}
+	b := &sbom.Base{Name: name, Digest: digest.String()}
+	if sbomFile != "" {
+		if b.BOM, err = sbom.Read(sbomFile); err != nil {
+			return nil, fmt.Errorf("--base-sbom: %w", err)
+		}
+	}
+	return b, nil
 }
 
 // readLine reads a file of one line, such as an out_path or a digest.
