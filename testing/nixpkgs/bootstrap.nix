@@ -156,11 +156,12 @@ let
     '';
   };
 
-  bash = mkProgram { pname = "bash"; deb = "bash"; deps = [ libs.ncurses ]; drop = [ "bashbug" "clear_console" ]; }
+  # nixpkgs' bash and bashInteractive both link bin/sh to bash (their postInstall).
+  bash = mkProgram { pname = "bash"; deb = "bash"; deps = [ libs.ncurses ]; drop = [ "bashbug" "clear_console" ]; links = { sh = "bash"; }; }
     // { shellPath = "/bin/bash"; };
   coreutils = mkProgram { pname = "coreutils"; deb = "coreutils"; deps = with libs; [ acl attr gmp libselinux ]; };
-  # nixpkgs' bashInteractive (bash built with readline, pname bash-interactive) has bin/sh linking to bash, as
-  # nixpkgs' bash does: the shell an image gets as /bin/sh. Debian's bash has its readline built in.
+  # nixpkgs' bashInteractive: bash built with readline, pname bash-interactive; the shell an image gets as
+  # /bin/sh. Debian's bash has its readline built in.
   bashInteractive = mkProgram {
     pname = "bash-interactive";
     deb = "bash";

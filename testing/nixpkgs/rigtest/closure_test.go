@@ -153,16 +153,18 @@ func scanELF(p string) []string {
 	return problems
 }
 
-// TestImagePackages builds the packages an image takes as nixpy's `packages` (bashInteractive, coreutils,
+// TestImagePackages builds the packages an image takes as nixpy's `packages` (bash, bashInteractive, coreutils,
 // findutils, cacert, tzdata) with nixpkgs' layouts: they run from their store paths, and their closures stay
 // in the store.
 func TestImagePackages(t *testing.T) {
 	out := map[string]string{}
-	for _, attr := range []string{"bashInteractive", "coreutils", "findutils", "cacert", "tzdata"} {
+	for _, attr := range []string{"bash", "bashInteractive", "coreutils", "findutils", "cacert", "tzdata"} {
 		out[attr] = buildOne(t, "testing/nixpkgs", "-A", attr)
 	}
-	if got := run(t, filepath.Join(out["bashInteractive"], "bin", "sh"), "-c", "echo $BASH_VERSION"); !strings.HasPrefix(got, "5.2") {
-		t.Errorf("bashInteractive's bin/sh printed %q, want bash 5.2", got)
+	for _, attr := range []string{"bash", "bashInteractive"} {
+		if got := run(t, filepath.Join(out[attr], "bin", "sh"), "-c", "echo $BASH_VERSION"); !strings.HasPrefix(got, "5.2") {
+			t.Errorf("%s's bin/sh printed %q, want bash 5.2", attr, got)
+		}
 	}
 	if got := run(t, filepath.Join(out["findutils"], "bin", "find"), out["tzdata"]+"/share/zoneinfo/Europe", "-name", "Paris"); !strings.Contains(got, "zoneinfo/Europe/Paris") {
 		t.Errorf("find printed %q, want tzdata's Europe/Paris", got)
