@@ -116,6 +116,37 @@ func UsageError(fs *flag.FlagSet, format string, args ...any) error {
 	return ErrUsage
 }
 
+// Parse parses the flags of a subcommand that takes no positional argument and needs each flag named in
+// required set (to a non-empty value). done says the subcommand is to return err now: nil after -h, a usage
+// error for anything else.
+func Parse(fs *flag.FlagSet, args []string, required ...string) (done bool, err error) {
+	rest, err := ParseFlags(fs, args)
+	if err != nil {
+		return true, HelpIsSuccess(err)
+	}
+	if len(rest) > 0 {
+		return true, UsageError(fs, "unexpected arguments %q", rest)
+	}
+	for _, name := range required {
+		if fs.Lookup(name).Value.String() == "" {
+			return true, UsageError(fs, "%s", requiredMessage(required))
+		}
+	}
+	return false, nil
+}
+
+// requiredMessage says which flags are required: "--a is required", "--a, --b and --c are required".
+func requiredMessage(names []string) string {
+	flags := make([]string, len(names))
+	for i, n := range names {
+		flags[i] = "--" + n
+	}
+	if len(flags) == 1 {
+		return flags[0] + " is required"
+	}
+	return strings.Join(flags[:len(flags)-1], ", ") + " and " + flags[len(flags)-1] + " are required"
+}
+
 // HelpIsSuccess turns the -h case into success and passes other parse errors on.
 func HelpIsSuccess(err error) error {
 	if err == errHelp {

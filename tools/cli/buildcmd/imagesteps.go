@@ -100,15 +100,8 @@ func runBaseLinks(args []string, stdout, stderr io.Writer) error {
 	base := fs.String("base", "", "the OCI image layout `DIR` the image builds on (required)")
 	system := fs.String("system", "", "the Nix system of the image, which picks the base's platform (default: this machine's)")
 	out := fs.String("out", "", "write the base's symlinks as JSON to `FILE` (required)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *base == "" || *out == "":
-		return cli.UsageError(fs, "--base and --out are required")
+	if done, err := cli.Parse(fs, args, "base", "out"); done {
+		return err
 	}
 	links, err := ociimage.BaseSymlinks(*base, *system)
 	if err != nil {
@@ -131,15 +124,8 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&others, "other", "NAME=DIR: mark the layers the image shares with the image in OCI layout DIR; repeatable")
 	jsonOut := fs.String("json-out", "", "write the report as JSON to `FILE` (default: stdout, unless --markdown-out)")
 	mdOut := fs.String("markdown-out", "", "write the report as Markdown, a table per layer, to `FILE`")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *planFile == "" || *layoutDir == "":
-		return cli.UsageError(fs, "--plan and --layout are required")
+	if done, err := cli.Parse(fs, args, "plan", "layout"); done {
+		return err
 	}
 	data, err := os.ReadFile(*planFile)
 	if err != nil {
@@ -239,15 +225,8 @@ func runLayer(args []string, stdout, stderr io.Writer) error {
 	descriptor := fs.String("descriptor", "", "write the layer's digest, diffID and size to `FILE` (required; null for an unused slot)")
 	uncompressed := fs.Bool("uncompressed", false, "write the plain tar instead, for nixpy load: its digest is its diffID")
 	storeDir := fs.String("store-dir", "", "read store paths from this directory (default: the spec's store directory)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *specFile == "" || *blob == "" || *descriptor == "":
-		return cli.UsageError(fs, "--spec, --blob and --descriptor are required")
+	if done, err := cli.Parse(fs, args, "spec", "blob", "descriptor"); done {
+		return err
 	}
 	var spec ociimage.LayerSpec
 	if err := ociimage.ReadJSON(*specFile, &spec); err != nil {
@@ -326,15 +305,8 @@ func runArchive(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("archive", "--layout DIR --out FILE", stderr)
 	layout := fs.String("layout", "", "the OCI image layout to archive (required)")
 	out := fs.String("out", "", "write the tar to `FILE` (required; replaced atomically)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *layout == "" || *out == "":
-		return cli.UsageError(fs, "--layout and --out are required")
+	if done, err := cli.Parse(fs, args, "layout", "out"); done {
+		return err
 	}
 	return ociimage.WriteOCIArchive(*layout, *out)
 }

@@ -91,15 +91,8 @@ func runGCRoot(args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("gcroot", "--out-path FILE --link LINK", stderr)
 	outPath := fs.String("out-path", "", "the file holding the store path, from nixpy nix-build (required)")
 	link := fs.String("link", "", "the link to make: a GC root while it exists, when the store holds the path (required)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *outPath == "" || *link == "":
-		return cli.UsageError(fs, "--out-path and --link are required")
+	if done, err := cli.Parse(fs, args, "out-path", "link"); done {
+		return err
 	}
 	data, err := os.ReadFile(*outPath)
 	if err != nil {

@@ -28,15 +28,8 @@ func runProvenance(args []string, stdout, stderr io.Writer) error {
 	source := fs.String("source", "", "the source repository's URL, e.g. https://github.com/acme/app; {KEY} as for --commit")
 	var files cli.ListFlag
 	addStampFlag(fs, &files)
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *out == "" || *builder == "" || *image == "" || *digestFile == "":
-		return cli.UsageError(fs, "--out, --builder-id, --image and --image-digest-file are required")
+	if done, err := cli.Parse(fs, args, "out", "builder-id", "image", "image-digest-file"); done {
+		return err
 	}
 	x, err := stampExpander(files)
 	if err != nil {

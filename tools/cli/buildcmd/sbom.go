@@ -32,17 +32,11 @@ func runSBOM(args []string, stdout, stderr io.Writer) error {
 	baseName := fs.String("base-name", "base", "the base image's name, for its pkg:oci purl")
 	baseSBOM := fs.String("base-sbom", "", "the base image's own SBOM `FILE` (a base rules_nixpy built), whose components join this one's")
 	system := fs.String("system", "", "the Nix system of the image, which picks the --base layout's platform (default: this machine's)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *closureFile == "" || *topFile == "" || *digestFile == "" || *name == "" || *out == "":
-		return cli.UsageError(fs, "--closure, --top-file, --digest-file, --name and --out are required")
+	if done, err := cli.Parse(fs, args, "closure", "top-file", "digest-file", "name", "out"); done {
+		return err
 	}
 	in := sbom.Input{Name: *name, Metadata: sbom.StoreMetadata(*storeDir)}
+	var err error
 	if in.Closure, err = closure.Read(*closureFile); err != nil {
 		return err
 	}

@@ -37,15 +37,8 @@ func runStamp(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("name", "", "what the template's lines are, named in errors, e.g. the attribute they come from (default: the --in file)")
 	var files cli.ListFlag
 	addStampFlag(fs, &files)
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *in == "" || *out == "":
-		return cli.UsageError(fs, "--in and --out are required")
+	if done, err := cli.Parse(fs, args, "in", "out"); done {
+		return err
 	}
 	x, err := stampExpander(files)
 	if err != nil {

@@ -30,15 +30,8 @@ func runPush(args []string, stdout, stderr io.Writer) error {
 	insecure := fs.Bool("insecure", false, "allow plain HTTP and unverified TLS")
 	mountFrom := fs.String("mount-from", "", "HOST/REPO on the same registry to mount layers from instead of uploading them")
 	jobs := fs.Int("jobs", 0, "blobs uploaded at once (default: go-containerregistry's 4)")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *image == "" || *repository == "":
-		return cli.UsageError(fs, "--image and --repository are required")
+	if done, err := cli.Parse(fs, args, "image", "repository"); done {
+		return err
 	}
 	if *tagsFile != "" {
 		fileTags, err := readTagsFile(*tagsFile, stderr)

@@ -23,15 +23,8 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	sbom := fs.String("sbom", "", "attest this CycloneDX `FILE` (cosign attest --type cyclonedx)")
 	prov := fs.String("provenance", "", "attest this SLSA provenance predicate `FILE` from nixpy provenance (cosign attest --type slsaprovenance1)")
 	insecure := fs.Bool("insecure", false, "allow a registry over plain HTTP or with an unverified certificate")
-	rest, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return cli.HelpIsSuccess(err)
-	}
-	switch {
-	case len(rest) > 0:
-		return cli.UsageError(fs, "unexpected arguments %q", rest)
-	case *report == "" || *cosignPath == "":
-		return cli.UsageError(fs, "--report and --cosign are required")
+	if done, err := cli.Parse(fs, args, "report", "cosign"); done {
+		return err
 	}
 	data, err := os.ReadFile(*report)
 	if err != nil {
