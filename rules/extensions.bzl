@@ -22,8 +22,8 @@ writes one with file:// URLs, which is how rules_nixpy's examples and end-to-end
 checkout they test. A root module's `nixpy.prebuilt` still comes first.
 """
 
-load("//rules/private:cosign.bzl", "DEFAULT_COSIGN_VERSIONS", "cosign_binary_repository", "cosign_toolchains_repository")
-load("//rules/private:prebuilt.bzl", "DEFAULT_VERSIONS", "nixpy_binary_repository", "nixpy_toolchains_repository", "parse_versions")
+load("//rules/private:cosign.bzl", "DEFAULT_COSIGN_VERSIONS", "cosign_toolchains_repository")
+load("//rules/private:prebuilt.bzl", "DEFAULT_VERSIONS", "binary_repository", "nixpy_toolchains_repository", "parse_versions")
 
 _prebuilt = tag_class(
     doc = "Takes the prebuilt nixpy binaries from a versions file of the root module instead of rules_nixpy's own (only the root module's tag is used).",
@@ -36,13 +36,13 @@ _prebuilt = tag_class(
     },
 )
 
-def _binary_toolchains(mctx, tool, versions, binary_repository, toolchains_repository):
-    """Declares a repository per platform's binary of a versions file and the hub of their toolchains, `@<tool>_toolchains`."""
+def _binary_toolchains(mctx, tool, versions, toolchains_repository):
+    """Declares a repository per platform's binary `tool` of a versions file and the hub of their toolchains, `@<tool>_toolchains`."""
     release = parse_versions(str(versions), mctx.read(mctx.path(versions)))
     repos = {}
     for platform, binary in release.binaries.items():
         repos[platform] = tool + "_" + platform
-        binary_repository(name = repos[platform], urls = binary.urls, sha256 = binary.sha256)
+        binary_repository(name = repos[platform], binary = tool, urls = binary.urls, sha256 = binary.sha256)
     toolchains_repository(
         name = tool + "_toolchains",
         binaries = repos,
@@ -60,7 +60,7 @@ def _root_versions(mctx, tag_class_name, default):
 
 def _nixpy_impl(mctx):
     versions = _root_versions(mctx, "prebuilt", mctx.getenv("NIXPY_VERSIONS_FILE") or DEFAULT_VERSIONS)
-    _binary_toolchains(mctx, "nixpy", versions, nixpy_binary_repository, nixpy_toolchains_repository)
+    _binary_toolchains(mctx, "nixpy", versions, nixpy_toolchains_repository)
 
 nixpy = module_extension(
     implementation = _nixpy_impl,
@@ -81,7 +81,7 @@ _cosign_versions = tag_class(
 
 def _cosign_impl(mctx):
     versions = _root_versions(mctx, "versions", mctx.getenv("NIXPY_COSIGN_VERSIONS_FILE") or DEFAULT_COSIGN_VERSIONS)
-    _binary_toolchains(mctx, "cosign", versions, cosign_binary_repository, cosign_toolchains_repository)
+    _binary_toolchains(mctx, "cosign", versions, cosign_toolchains_repository)
 
 cosign = module_extension(
     implementation = _cosign_impl,

@@ -1,6 +1,6 @@
 """cosign as a toolchain: sigstore's release binaries pinned by SHA-256 in a versions file, one repository per platform, and a hub of toolchains."""
 
-load(":prebuilt.bzl", "PLATFORMS", "download_binary")
+load(":prebuilt.bzl", "PLATFORMS")
 
 # The cosign release rules_nixpy pins: sigstore's binaries of cosign v2 (the versions file format of nixpy's,
 # with {os}-{arch} in the URLs as sigstore names its files).
@@ -34,18 +34,6 @@ def cosign_executable(ctx):
 def cosign_runfiles(ctx):
     """Returns the runfiles cosign needs when it runs from a runfiles tree."""
     return ctx.toolchains[COSIGN_TOOLCHAIN].runfiles
-
-def _cosign_binary_repository_impl(rctx):
-    download_binary(rctx, rctx.attr.urls, rctx.attr.sha256, name = "cosign")
-
-cosign_binary_repository = repository_rule(
-    implementation = _cosign_binary_repository_impl,
-    doc = "Downloads one platform's cosign binary, checked against its SHA-256.",
-    attrs = {
-        "sha256": attr.string(mandatory = True, doc = "The binary's SHA-256."),
-        "urls": attr.string_list(mandatory = True, doc = "Where to download the binary from, tried in order."),
-    },
-)
 
 _HEADER = """\
 load("@rules_nixpy//rules/private:cosign.bzl", "cosign_toolchain")

@@ -73,13 +73,14 @@ def download_binary(rctx, urls, sha256, name = "nixpy"):
     )
     rctx.file("BUILD.bazel", 'exports_files(["{}"])\n'.format(name))
 
-def _nixpy_binary_repository_impl(rctx):
-    download_binary(rctx, rctx.attr.urls, rctx.attr.sha256)
+def _binary_repository_impl(rctx):
+    download_binary(rctx, rctx.attr.urls, rctx.attr.sha256, name = rctx.attr.binary)
 
-nixpy_binary_repository = repository_rule(
-    implementation = _nixpy_binary_repository_impl,
-    doc = "Downloads one platform's nixpy binary, checked against its SHA-256.",
+binary_repository = repository_rule(
+    implementation = _binary_repository_impl,
+    doc = "Downloads one platform's binary of a versions file (nixpy's or cosign's), checked against its SHA-256.",
     attrs = {
+        "binary": attr.string(default = "nixpy", doc = "The file's name in the repository, `//:NAME`."),
         "sha256": attr.string(mandatory = True, doc = "The binary's SHA-256."),
         "urls": attr.string_list(mandatory = True, doc = "Where to download the binary from, tried in order."),
     },
