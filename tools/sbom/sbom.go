@@ -71,17 +71,10 @@ type Base struct {
 
 // Build returns the SBOM of an image.
 func Build(in Input) (*cdx.BOM, error) {
-	if !strings.HasPrefix(in.Digest, "sha256:") || len(in.Digest) != len("sha256:")+64 {
-		return nil, fmt.Errorf("image digest %q: want sha256:HEX", in.Digest)
+	subject, err := imageComponent("image", in.Name, in.Digest)
+	if err != nil {
+		return nil, err
 	}
-	subject := cdx.Component{
-		Type:       cdx.ComponentTypeContainer,
-		Name:       in.Name,
-		Version:    in.Digest,
-		PackageURL: packageurl.NewPackageURL(packageurl.TypeOCI, "", ociName(in.Name), in.Digest, nil, "").ToString(),
-		Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.TrimPrefix(in.Digest, "sha256:")}},
-	}
-	subject.BOMRef = subject.PackageURL
 	var components []cdx.Component
 	deps := map[string][]string{}
 	for _, root := range in.Roots {
@@ -132,20 +125,30 @@ func Build(in Input) (*cdx.BOM, error) {
 	return bom, nil
 }
 
-// baseComponents describes a base image, first, and the components of its SBOM that this one does not
-// have yet (a store path both closures hold is one component), adding the base SBOM's edges to deps.
-func baseComponents(b *Base, deps map[string][]string) ([]cdx.Component, error) {
-	if !strings.HasPrefix(b.Digest, "sha256:") || len(b.Digest) != len("sha256:")+64 {
-		return nil, fmt.Errorf("base image digest %q: want sha256:HEX", b.Digest)
+// imageComponent describes an OCI image by its manifest's digest: a container whose bom-ref is its pkg:oci
+// purl. what names the image in an error: "image" or "base image".
+func imageComponent(what, name, digest string) (cdx.Component, error) {
+	if !strings.HasPrefix(digest, "sha256:") || len(digest) != len("sha256:")+64 {
+		return cdx.Component{}, fmt.Errorf("%s digest %q: want sha256:HEX", what, digest)
 	}
 	c := cdx.Component{
 		Type:       cdx.ComponentTypeContainer,
-		Name:       b.Name,
-		Version:    b.Digest,
-		PackageURL: packageurl.NewPackageURL(packageurl.TypeOCI, "", ociName(b.Name), b.Digest, nil, "").ToString(),
-		Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.TrimPrefix(b.Digest, "sha256:")}},
+		Name:       name,
+		Version:    digest,
+		PackageURL: packageurl.NewPackageURL(packageurl.TypeOCI, "", ociName(name), digest, nil, "").ToString(),
+		Hashes:     &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: strings.TrimPrefix(digest, "sha256:")}},
 	}
 	c.BOMRef = c.PackageURL
+	return c, nil
+}
+
+// baseComponents describes a base image, first, and the components of its SBOM that this one does not
+// have yet (a store path both closures hold is one component), adding the base SBOM's edges to deps.
+func baseComponents(b *Base, deps map[string][]string) ([]cdx.Component, error) {
+	c, err := imageComponent("base image", b.Name, b.Digest)
+	if err != nil {
+		return nil, err
+	}
 	out := []cdx.Component{c}
 	deps[c.BOMRef] = nil
 	if b.BOM == nil {
